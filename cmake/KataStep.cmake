@@ -1,0 +1,37 @@
+# kata_step(): everything a step folder builds, so that every step's CMakeLists.txt
+# is the same one line. The step's name is its folder's name.
+#
+#   <step>_lesson  the lesson: server.cpp and slow_store.cpp (a library)
+#   <step>_tests   server_test.cpp (unit tests) and loopback_test.cpp (a real server and client)
+#   <step>_server  main.cpp, the runnable server
+#
+# Every CTest test is named "<step>.<Suite>.<Test>" and labelled <step>, so
+# `ctest -R step03` runs step03's tests and no other step's.
+function(kata_step)
+  cmake_path(GET CMAKE_CURRENT_SOURCE_DIR FILENAME step)
+  kata_step_targets(${step} "${CMAKE_CURRENT_SOURCE_DIR}" "${CMAKE_CURRENT_SOURCE_DIR}")
+  gtest_discover_tests(${step}_tests
+    TEST_PREFIX "${step}."
+    PROPERTIES LABELS "${step}" TIMEOUT 20
+    DISCOVERY_TIMEOUT 30)
+endfunction()
+
+# Builds a step's targets from two folders: the lesson's code from `lesson_dir`,
+# the tests from `tests_dir`. They are the same folder but in kata mode, where a step's
+# tests meet the previous step's code (the red of red-green).
+function(kata_step_targets name lesson_dir tests_dir)
+  add_library(${name}_lesson STATIC "${lesson_dir}/server.cpp" "${lesson_dir}/slow_store.cpp")
+  target_include_directories(${name}_lesson PUBLIC "${lesson_dir}")
+  target_link_libraries(${name}_lesson PUBLIC cpp_httplib demo_server)
+  project_warnings(${name}_lesson)
+
+  add_executable(${name}_tests "${tests_dir}/server_test.cpp" "${tests_dir}/loopback_test.cpp")
+  # The step's own test doubles come first, before the lesson's folder.
+  target_include_directories(${name}_tests BEFORE PRIVATE "${tests_dir}")
+  target_link_libraries(${name}_tests PRIVATE ${name}_lesson http_cancel testing GTest::gmock GTest::gtest_main)
+  project_warnings(${name}_tests)
+
+  add_executable(${name}_server "${lesson_dir}/main.cpp")
+  target_link_libraries(${name}_server PRIVATE ${name}_lesson http_cancel)
+  project_warnings(${name}_server)
+endfunction()

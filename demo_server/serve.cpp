@@ -1,0 +1,77 @@
+#include "serve.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <thread>
+
+#include "http_cancel/unique_fd.h"
+
+namespace {
+
+using http_cancel::UniqueFd;
+
+// The signal handler may only do async-signal-safe things: it writes to an eventfd.
+volatile sig_atomic_t signal_eventfd = -1;
+
+extern "C" void OnStopSignal(int) {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto written = ::write(signal_eventfd, &one, sizeof one);
+}
+
+void Notify(const UniqueFd& eventfd) {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto written = ::write(eventfd.get(), &one, sizeof one);
+}
+
+}  // namespace
+
+int Serve(http_cancel::CancellingServer& http, const Options& options, EventLog& log) {
+  http.set_event_listener([&log](std::string_view event) { log.Print(event); });
+  int port = options.port;
+  const bool bound = port == 0 ? (port = http.bind_to_any_port(options.host)) > 0
+                               : http.bind_to_port(options.host, port);
+  const bool ipv6 = options.host.find(':') != std::string::npos;
+  const std::string host = ipv6 ? "[" + options.host + "]" : options.host;
+  if (!bound) {
+    std::fprintf(stderr, "cannot listen on %s:%d\n", host.c_str(), options.port);
+    return 1;
+  }
+  std::printf("listening on http://%s:%d\n", host.c_str(), port);
+  std::fflush(stdout);
+
+  UniqueFd signalled(::eventfd(0, EFD_CLOEXEC));
+  UniqueFd done(::eventfd(0, EFD_CLOEXEC));
+  signal_eventfd = signalled.get();
+  struct sigaction action = {};
+  action.sa_handler = OnStopSignal;
+  ::sigemptyset(&action.sa_mask);
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
+
+  // Waits for a signal, or for listen() to end by itself.
+  std::jthread stopper([&] {
+    std::array<pollfd, 2> fds{{{.fd = signalled.get(), .events = POLLIN, .revents = 0},
+                               {.fd = done.get(), .events = POLLIN, .revents = 0}}};
+    while (::poll(fds.data(), fds.size(), -1) < 0) {
+    }
+    if (fds[0].revents != 0) {
+      log.Print("stopping");
+      http.stop();
+    }
+  });
+  const bool listened = http.listen_after_bind();
+  Notify(done);
+  stopper.join();
+
+  ::signal(SIGINT, SIG_DFL);
+  ::signal(SIGTERM, SIG_DFL);
+  signal_eventfd = -1;
+  log.Print("stopped");
+  return listened ? 0 : 1;
+}

@@ -1,0 +1,196 @@
+#include "cancelling_server.h"
+
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdint>
+#include <optional>
+#include <system_error>
+#include <utility>
+
+#include "socket_stream.h"
+
+namespace http_cancel {
+namespace {
+
+using namespace std::chrono;
+
+// One request on its way through process_request(): its stop source, and its watch.
+struct RequestInFlight {
+  std::stop_source source;
+  std::atomic<StopReason> reason{StopReason::kNone};  // set before `source` is stopped
+  HangupWatcher::WatchId watch = 0;  // 0 until the request's headers have been read
+  std::optional<std::stop_callback<std::function<void()>>> report_stop;
+};
+
+// The request this thread is serving. cpp-httplib runs a connection's requests, and their
+// handlers, on one pool thread, and gives a handler no other way to reach our state.
+thread_local RequestInFlight* current_request = nullptr;
+
+microseconds ToMicroseconds(time_t seconds, time_t microseconds_part) {
+  return duration_cast<microseconds>(std::chrono::seconds(seconds)) + microseconds(microseconds_part);
+}
+
+}  // namespace
+
+// cpp-httplib creates its task queue when listen() starts and shuts it down when listen()
+// ends: that is where a stop, whoever asked for it, becomes visible to us.
+class CancellingServer::WorkerPool final : public httplib::TaskQueue {
+ public:
+  WorkerPool(CancellingServer& server, std::size_t threads) : server_(server), threads_(threads) {
+    server_.BeginServing();
+  }
+  ~WorkerPool() override { server_.EndServing(); }
+
+  void enqueue(std::function<void()> task) override { threads_.enqueue(std::move(task)); }
+  void shutdown() override {
+    server_.CancelEverything();
+    threads_.shutdown();  // joins every pool thread: no handler outlives listen()
+  }
+
+ private:
+  CancellingServer& server_;
+  httplib::ThreadPool threads_;
+};
+
+CancellingServer::CancellingServer()
+    : stopping_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), thread_count_(CPPHTTPLIB_THREAD_POOL_COUNT) {
+  if (!stopping_) throw std::system_error(errno, std::generic_category(), "eventfd");
+  new_task_queue = [this] { return new WorkerPool(*this, thread_count_); };
+  // Keep exception text out of responses: cpp-httplib would put it in a header.
+  set_exception_handler([](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
+    response.status = 500;
+    response.set_content("internal server error\n", "text/plain");
+  });
+}
+
+CancellingServer::~CancellingServer() = default;
+
+CancellingServer& CancellingServer::Get(const std::string& pattern, CancellableHandler handler) {
+  httplib::Server::Get(pattern, Cancellable(std::move(handler)));
+  return *this;
+}
+
+CancellingServer& CancellingServer::Post(const std::string& pattern, CancellableHandler handler) {
+  httplib::Server::Post(pattern, Cancellable(std::move(handler)));
+  return *this;
+}
+
+CancellingServer& CancellingServer::set_request_timeout(milliseconds timeout) {
+  request_timeout_ = timeout;
+  return *this;
+}
+
+CancellingServer& CancellingServer::set_thread_count(std::size_t count) {
+  thread_count_ = count == 0 ? 1 : count;
+  return *this;
+}
+
+CancellingServer& CancellingServer::set_event_listener(EventListener listener) {
+  listener_ = std::move(listener);
+  return *this;
+}
+
+void CancellingServer::Report(std::string_view event) const {
+  if (listener_) listener_(event);
+}
+
+httplib::Server::Handler CancellingServer::Cancellable(CancellableHandler handler) {
+  return [this, handler = std::move(handler)](const httplib::Request& request, httplib::Response& response) {
+    RequestInFlight* in_flight = current_request;
+    // Outside one of our connections there is nothing to cancel the request.
+    const std::stop_token cancelled = in_flight ? in_flight->source.get_token() : std::stop_token{};
+    handler(request, response, cancelled);
+    const bool wrote_nothing = response.status == -1 && response.body.empty();
+    if (!in_flight || !cancelled.stop_requested() || !wrote_nothing) return;
+    // The handler gave up without an answer. A client that is gone gets nothing (the stream
+    // refuses to write); one that is still there learns why.
+    switch (in_flight->reason.load()) {
+      case StopReason::kDeadlineExceeded:
+        response.status = 503;
+        response.set_content("deadline exceeded\n", "text/plain");
+        break;
+      case StopReason::kServerStopping:
+        response.status = 503;
+        response.set_header("Connection", "close");
+        response.set_content("server stopping\n", "text/plain");
+        break;
+      case StopReason::kClientGone:
+      case StopReason::kNone:
+        break;
+    }
+  };
+}
+
+bool CancellingServer::process_and_close_socket(socket_t sock) {
+  SocketStream stream(sock,
+                      {.read = ToMicroseconds(read_timeout_sec_, read_timeout_usec_),
+                       .write = ToMicroseconds(write_timeout_sec_, write_timeout_usec_)},
+                      stopping_.get());
+  bool served = false;
+  for (std::size_t left = keep_alive_max_count_;
+       left > 0 && stream.WaitForNextRequest(seconds(keep_alive_timeout_sec_)); --left) {
+    RequestInFlight request;
+    // Nothing is written to a client that is gone.
+    stream.RefuseWritesWhen([&request] { return request.reason == StopReason::kClientGone; });
+    bool connection_closed = false;
+    current_request = &request;
+    served = process_request(stream, left == 1, connection_closed, [&](httplib::Request& started) {
+      Report("request received " + started.method + " " + started.path);
+      std::optional<HangupWatcher::Clock::time_point> deadline;
+      if (request_timeout_ > milliseconds::zero()) deadline = HangupWatcher::Clock::now() + request_timeout_;
+      // Registered before the watch starts, so that a stop is reported however early it comes.
+      request.report_stop.emplace(request.source.get_token(), [this, &request] { Report(Describe(request.reason)); });
+      request.watch = watcher_.Watch(sock, request.source, deadline, request.reason);
+    });
+    current_request = nullptr;
+    stream.RefuseWritesWhen(nullptr);
+    if (request.watch == 0) break;  // no request came: the client closed, or sent garbage
+    watcher_.Unwatch(request.watch);
+    const auto written = stream.TakeWritten();
+    const bool answered = served && written.anything && !written.failed;
+    Report(answered ? "response written" : "response not written");
+    if (!answered || connection_closed || request.reason == StopReason::kClientGone) break;
+  }
+  ::shutdown(sock, SHUT_RDWR);
+  ::close(sock);
+  return served;
+}
+
+void CancellingServer::BeginServing() {
+  std::uint64_t drained = 0;
+  [[maybe_unused]] auto read = ::read(stopping_.get(), &drained, sizeof drained);
+  watcher_.Resume();
+  std::lock_guard lock(serving_mutex_);
+  serving_ = true;
+}
+
+void CancellingServer::CancelEverything() {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] auto written = ::write(stopping_.get(), &one, sizeof one);
+  watcher_.StopAll(StopReason::kServerStopping);
+}
+
+void CancellingServer::EndServing() {
+  {
+    std::lock_guard lock(serving_mutex_);
+    serving_ = false;
+  }
+  serving_changed_.notify_all();
+}
+
+void CancellingServer::stop() {
+  CancelEverything();
+  const socket_t listening = svr_sock_.exchange(INVALID_SOCKET);
+  if (listening != INVALID_SOCKET) {
+    ::shutdown(listening, SHUT_RDWR);
+    ::close(listening);
+  }
+  if (current_request != nullptr) return;  // called by a handler: it cannot wait for itself
+  std::unique_lock lock(serving_mutex_);
+  serving_changed_.wait(lock, [this] { return !serving_; });
+}
+
+}  // namespace http_cancel

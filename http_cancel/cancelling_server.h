@@ -1,0 +1,83 @@
+#pragma once
+
+#include <httplib.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <stop_token>
+#include <string>
+#include <string_view>
+
+#include "hangup_watcher.h"
+#include "unique_fd.h"
+
+namespace http_cancel {
+
+// A handler that is told, through `cancelled`, when its request no longer needs an answer.
+using CancellableHandler =
+    std::function<void(const httplib::Request&, httplib::Response&, std::stop_token cancelled)>;
+
+// A cpp-httplib server whose handlers are cancelled like Go's r.Context():
+// each request's std::stop_token is stop-requested
+//   - when the client closes its connection while the handler runs (pushed by the kernel),
+//   - already at handler start, when the client left before the handler began,
+//   - when the server stops (stop() then returns once every handler has finished),
+//   - when the request deadline passes, if one is set (Go's http.TimeoutHandler).
+// A handler that writes nothing for a cancelled request sends nothing to a client that is
+// gone, and "503 Service Unavailable" to one whose deadline passed or whose server is stopping.
+// Plain two-argument cpp-httplib handlers work as before.
+//
+// Tested with cpp-httplib 0.11.4 only: it overrides the virtual
+// httplib::Server::process_and_close_socket() and calls the protected process_request()
+// (see http_cancel/README.md). Linux only: it waits on epoll.
+class CancellingServer : public httplib::Server {
+ public:
+  using EventListener = std::function<void(std::string_view event)>;
+
+  CancellingServer();
+  ~CancellingServer() override;
+
+  using httplib::Server::Get;
+  CancellingServer& Get(const std::string& pattern, CancellableHandler handler);
+  using httplib::Server::Post;
+  CancellingServer& Post(const std::string& pattern, CancellableHandler handler);
+
+  // Cancels a request whose handler has run longer than `timeout`; zero (the default): never.
+  CancellingServer& set_request_timeout(std::chrono::milliseconds timeout);
+  // How many connections are served at once, each by a thread of its own (default 8).
+  CancellingServer& set_thread_count(std::size_t count);
+  // Told "request received", "client gone", "response written" and the like, from the
+  // serving threads and the watcher's thread at once: it must be thread-safe, and quick.
+  CancellingServer& set_event_listener(EventListener listener);
+
+  // Cancels every request in flight, stops listening, and returns once every handler has
+  // finished and listen() has returned. Hides httplib::Server::stop(), which does not wait
+  // (calling that one still cancels every request in flight).
+  void stop();
+
+ private:
+  class WorkerPool;
+
+  // Serves one connection, request after request (cpp-httplib calls it on a pool thread).
+  bool process_and_close_socket(socket_t sock) override;
+  httplib::Server::Handler Cancellable(CancellableHandler handler);
+  void Report(std::string_view event) const;
+  void BeginServing();
+  void CancelEverything();
+  void EndServing();
+
+  HangupWatcher watcher_;
+  UniqueFd stopping_;  // an eventfd, readable while the server stops: idle connections close
+  std::chrono::milliseconds request_timeout_{0};
+  std::size_t thread_count_;
+  EventListener listener_;
+
+  std::mutex serving_mutex_;
+  std::condition_variable serving_changed_;
+  bool serving_ = false;
+};
+
+}  // namespace http_cancel

@@ -1,0 +1,124 @@
+#include "socket_stream.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace http_cancel {
+namespace {
+
+int ToPollTimeout(std::chrono::microseconds timeout) {
+  return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(timeout).count());
+}
+
+void Describe(const sockaddr_storage& address, std::string& ip, int& port) {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (address.ss_family == AF_INET) {
+    const auto& v4 = reinterpret_cast<const sockaddr_in&>(address);
+    ::inet_ntop(AF_INET, &v4.sin_addr, text, sizeof text);
+    port = ntohs(v4.sin_port);
+  } else if (address.ss_family == AF_INET6) {
+    const auto& v6 = reinterpret_cast<const sockaddr_in6&>(address);
+    ::inet_ntop(AF_INET6, &v6.sin6_addr, text, sizeof text);
+    port = ntohs(v6.sin6_port);
+  }
+  ip = text;
+}
+
+}  // namespace
+
+SocketStream::SocketStream(int socket, Timeouts timeouts, int stopping)
+    : socket_(socket), timeouts_(timeouts), stopping_(stopping) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  if (::getpeername(socket_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    Describe(address, remote_ip_, remote_port_);
+  }
+  length = sizeof address;
+  if (::getsockname(socket_, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    Describe(address, local_ip_, local_port_);
+  }
+}
+
+bool SocketStream::WaitFor(short events, std::chrono::microseconds timeout) const {
+  const bool reading = (events & POLLIN) != 0;
+  std::array<pollfd, 2> fds{{{.fd = socket_, .events = events, .revents = 0},
+                             {.fd = stopping_, .events = POLLIN, .revents = 0}}};
+  for (;;) {
+    const int ready = ::poll(fds.data(), reading ? 2 : 1, ToPollTimeout(timeout));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0 || fds[1].revents != 0) return false;
+    // POLLHUP/POLLERR count as ready: the read or write that follows reports the error.
+    return fds[0].revents != 0;
+  }
+}
+
+bool SocketStream::WaitForNextRequest(std::chrono::microseconds idle) {
+  return buffered_begin_ < buffered_end_ || WaitFor(POLLIN, idle);
+}
+
+void SocketStream::RefuseWritesWhen(std::function<bool()> refuse_writes) {
+  refuse_writes_ = std::move(refuse_writes);
+}
+
+bool SocketStream::is_readable() const {
+  return buffered_begin_ < buffered_end_ || WaitFor(POLLIN, timeouts_.read);
+}
+
+bool SocketStream::is_writable() const {
+  return !(refuse_writes_ && refuse_writes_()) && WaitFor(POLLOUT, timeouts_.write);
+}
+
+ssize_t SocketStream::read(char* ptr, size_t size) {
+  if (buffered_begin_ == buffered_end_) {
+    if (!WaitFor(POLLIN, timeouts_.read)) return -1;
+    // cpp-httplib reads request lines a byte at a time: one recv() fills the buffer for many.
+    ssize_t received = 0;
+    do {
+      received = ::recv(socket_, buffer_.data(), buffer_.size(), 0);
+    } while (received < 0 && errno == EINTR);
+    if (received <= 0) return received;
+    buffered_begin_ = 0;
+    buffered_end_ = static_cast<size_t>(received);
+  }
+  const size_t n = std::min(size, buffered_end_ - buffered_begin_);
+  std::memcpy(ptr, buffer_.data() + buffered_begin_, n);
+  buffered_begin_ += n;
+  return static_cast<ssize_t>(n);
+}
+
+ssize_t SocketStream::write(const char* ptr, size_t size) {
+  written_.anything = true;
+  if (!is_writable()) {
+    written_.failed = true;
+    return -1;
+  }
+  ssize_t sent = 0;
+  do {
+    sent = ::send(socket_, ptr, size, MSG_NOSIGNAL);
+  } while (sent < 0 && errno == EINTR);
+  if (sent < 0) written_.failed = true;
+  return sent;
+}
+
+SocketStream::Written SocketStream::TakeWritten() { return std::exchange(written_, Written{}); }
+
+void SocketStream::get_remote_ip_and_port(std::string& ip, int& port) const {
+  ip = remote_ip_;
+  port = remote_port_;
+}
+
+void SocketStream::get_local_ip_and_port(std::string& ip, int& port) const {
+  ip = local_ip_;
+  port = local_port_;
+}
+
+socket_t SocketStream::socket() const { return socket_; }
+
+}  // namespace http_cancel

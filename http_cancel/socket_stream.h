@@ -1,0 +1,67 @@
+#pragma once
+
+#include <httplib.h>
+
+#include <array>
+#include <chrono>
+#include <functional>
+#include <string>
+
+namespace http_cancel {
+
+// cpp-httplib's view of one client connection, kept for the connection's whole life so that
+// bytes read ahead (a pipelined request) are still there for the next request.
+// Reads and waits give up as soon as `stopping` (an eventfd) becomes readable.
+class SocketStream final : public httplib::Stream {
+ public:
+  struct Timeouts {
+    std::chrono::microseconds read;
+    std::chrono::microseconds write;
+  };
+
+  SocketStream(int socket, Timeouts timeouts, int stopping);
+
+  // Waits up to `idle` for the client's next request; false when it closed, went quiet, or
+  // the server is stopping.
+  bool WaitForNextRequest(std::chrono::microseconds idle);
+
+  // From now on nothing more is sent: the client is gone, or the response must not go out.
+  // `refuse_writes` is asked before each write; the stream does not own what it refers to.
+  void RefuseWritesWhen(std::function<bool()> refuse_writes);
+
+  // Whether every write since the last call went out (cpp-httplib does not always tell),
+  // and whether there was any.
+  struct Written {
+    bool anything = false;
+    bool failed = false;
+  };
+  Written TakeWritten();
+
+  bool is_readable() const override;
+  bool is_writable() const override;
+  ssize_t read(char* ptr, size_t size) override;
+  ssize_t write(const char* ptr, size_t size) override;
+  void get_remote_ip_and_port(std::string& ip, int& port) const override;
+  void get_local_ip_and_port(std::string& ip, int& port) const override;
+  socket_t socket() const override;
+
+ private:
+  // Waits for `events` on the socket; false on timeout or error. Waits for reading give up
+  // when the server is stopping; a response being written is let out.
+  bool WaitFor(short events, std::chrono::microseconds timeout) const;
+
+  int socket_;
+  Timeouts timeouts_;
+  int stopping_;
+  std::function<bool()> refuse_writes_;
+  Written written_;
+  std::array<char, 16 * 1024> buffer_{};
+  size_t buffered_begin_ = 0;
+  size_t buffered_end_ = 0;
+  std::string remote_ip_;
+  int remote_port_ = -1;
+  std::string local_ip_;
+  int local_port_ = -1;
+};
+
+}  // namespace http_cancel

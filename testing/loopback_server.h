@@ -1,0 +1,38 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "demo_server/event_log.h"
+#include "http_cancel/cancelling_server.h"
+
+// Serves one handler for GET / on 127.0.0.1, any free port, from a thread of its own, for as
+// long as it lives; the server tells `log` what happens. Declare the store before it, so that
+// the store outlives the server.
+class LoopbackServer {
+ public:
+  template <class Handler>
+  LoopbackServer(Handler handler, EventLog& log) {
+    http_.Get("/", std::move(handler));
+    http_.set_event_listener([&log](std::string_view event) { log.Print(event); });
+    port_ = http_.bind_to_any_port("127.0.0.1");
+    if (port_ <= 0) throw std::runtime_error("cannot listen on 127.0.0.1");
+    listening_ = std::jthread([this] { http_.listen_after_bind(); });
+  }
+  ~LoopbackServer() {
+    http_.stop();
+    listening_.join();
+  }
+  LoopbackServer(const LoopbackServer&) = delete;
+  LoopbackServer& operator=(const LoopbackServer&) = delete;
+
+  int port() const { return port_; }
+  http_cancel::CancellingServer& http() { return http_; }
+
+ private:
+  http_cancel::CancellingServer http_;
+  int port_ = 0;
+  std::jthread listening_;
+};
