@@ -21,8 +21,13 @@ using namespace std::chrono;
 struct RequestInFlight {
   std::stop_source source;
   std::atomic<StopReason> reason{StopReason::kNone};  // set before `source` is stopped
-  HangupWatcher::WatchId watch = 0;  // 0 until the request's headers have been read
-  std::optional<std::stop_callback<std::function<void()>>> report_stop;
+  bool started = false;                              // its headers have been read
+  std::optional<HangupWatcher::WatchId> watch;       // while its handler may run
+
+  // Once the handler has returned, a hang-up cancels nothing any more.
+  void StopWatching(HangupWatcher& watcher) {
+    if (watch) watcher.Unwatch(*std::exchange(watch, std::nullopt));
+  }
 };
 
 // The request this thread is serving. cpp-httplib runs a connection's requests, and their
@@ -56,7 +61,9 @@ class CancellingServer::WorkerPool final : public httplib::TaskQueue {
 };
 
 CancellingServer::CancellingServer()
-    : stopping_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), thread_count_(CPPHTTPLIB_THREAD_POOL_COUNT) {
+    : watcher_([this](StopReason reason) { Report(Describe(reason)); }),
+      stopping_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
+      thread_count_(CPPHTTPLIB_THREAD_POOL_COUNT) {
   if (!stopping_) throw std::system_error(errno, std::generic_category(), "eventfd");
   new_task_queue = [this] { return new WorkerPool(*this, thread_count_); };
   // Keep exception text out of responses: cpp-httplib would put it in a header.
@@ -67,6 +74,16 @@ CancellingServer::CancellingServer()
 }
 
 CancellingServer::~CancellingServer() = default;
+
+CancellingServer& CancellingServer::Get(const std::string& pattern, httplib::Server::Handler handler) {
+  httplib::Server::Get(pattern, Plain(std::move(handler)));
+  return *this;
+}
+
+CancellingServer& CancellingServer::Post(const std::string& pattern, httplib::Server::Handler handler) {
+  httplib::Server::Post(pattern, Plain(std::move(handler)));
+  return *this;
+}
 
 CancellingServer& CancellingServer::Get(const std::string& pattern, CancellableHandler handler) {
   httplib::Server::Get(pattern, Cancellable(std::move(handler)));
@@ -97,12 +114,20 @@ void CancellingServer::Report(std::string_view event) const {
   if (listener_) listener_(event);
 }
 
+httplib::Server::Handler CancellingServer::Plain(httplib::Server::Handler handler) {
+  return [this, handler = std::move(handler)](const httplib::Request& request, httplib::Response& response) {
+    handler(request, response);
+    if (current_request) current_request->StopWatching(watcher_);
+  };
+}
+
 httplib::Server::Handler CancellingServer::Cancellable(CancellableHandler handler) {
   return [this, handler = std::move(handler)](const httplib::Request& request, httplib::Response& response) {
     RequestInFlight* in_flight = current_request;
     // Outside one of our connections there is nothing to cancel the request.
     const std::stop_token cancelled = in_flight ? in_flight->source.get_token() : std::stop_token{};
     handler(request, response, cancelled);
+    if (in_flight) in_flight->StopWatching(watcher_);
     const bool wrote_nothing = response.status == -1 && response.body.empty();
     if (!in_flight || !cancelled.stop_requested() || !wrote_nothing) return;
     // The handler gave up without an answer. A client that is gone gets nothing (the stream
@@ -141,14 +166,13 @@ bool CancellingServer::process_and_close_socket(socket_t sock) {
       Report("request received " + started.method + " " + started.path);
       std::optional<HangupWatcher::Clock::time_point> deadline;
       if (request_timeout_ > milliseconds::zero()) deadline = HangupWatcher::Clock::now() + request_timeout_;
-      // Registered before the watch starts, so that a stop is reported however early it comes.
-      request.report_stop.emplace(request.source.get_token(), [this, &request] { Report(Describe(request.reason)); });
+      request.started = true;
       request.watch = watcher_.Watch(sock, request.source, deadline, request.reason);
     });
     current_request = nullptr;
     stream.RefuseWritesWhen(nullptr);
-    if (request.watch == 0) break;  // no request came: the client closed, or sent garbage
-    watcher_.Unwatch(request.watch);
+    if (!request.started) break;  // no request came: the client closed, or sent garbage
+    request.StopWatching(watcher_);
     const auto written = stream.TakeWritten();
     const bool answered = served && written.anything && !written.failed;
     Report(answered ? "response written" : "response not written");

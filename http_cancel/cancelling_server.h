@@ -40,10 +40,11 @@ class CancellingServer : public httplib::Server {
   CancellingServer();
   ~CancellingServer() override;
 
-  using httplib::Server::Get;
   CancellingServer& Get(const std::string& pattern, CancellableHandler handler);
+  CancellingServer& Get(const std::string& pattern, httplib::Server::Handler handler);
   using httplib::Server::Post;
   CancellingServer& Post(const std::string& pattern, CancellableHandler handler);
+  CancellingServer& Post(const std::string& pattern, httplib::Server::Handler handler);
 
   // Cancels a request whose handler has run longer than `timeout`; zero (the default): never.
   CancellingServer& set_request_timeout(std::chrono::milliseconds timeout);
@@ -51,6 +52,7 @@ class CancellingServer : public httplib::Server {
   CancellingServer& set_thread_count(std::size_t count);
   // Told "request received", "client gone", "response written" and the like, from the
   // serving threads and the watcher's thread at once: it must be thread-safe, and quick.
+  // Set it, like everything else, before listen().
   CancellingServer& set_event_listener(EventListener listener);
 
   // Cancels every request in flight, stops listening, and returns once every handler has
@@ -64,6 +66,7 @@ class CancellingServer : public httplib::Server {
   // Serves one connection, request after request (cpp-httplib calls it on a pool thread).
   bool process_and_close_socket(socket_t sock) override;
   httplib::Server::Handler Cancellable(CancellableHandler handler);
+  httplib::Server::Handler Plain(httplib::Server::Handler handler);
   void Report(std::string_view event) const;
   void BeginServing();
   void CancelEverything();

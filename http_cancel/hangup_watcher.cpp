@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 namespace http_cancel {
@@ -38,8 +39,9 @@ const char* Describe(StopReason reason) {
   return "unknown";
 }
 
-HangupWatcher::HangupWatcher()
-    : epoll_(CheckFd(::epoll_create1(EPOLL_CLOEXEC), "epoll_create1")),
+HangupWatcher::HangupWatcher(std::function<void(StopReason)> on_stop)
+    : on_stop_(std::move(on_stop)),
+      epoll_(CheckFd(::epoll_create1(EPOLL_CLOEXEC), "epoll_create1")),
       wake_(CheckFd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), "eventfd")) {
   epoll_event event{.events = EPOLLIN, .data = {.u64 = kWakeUpId}};
   if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, wake_.get(), &event) != 0) {
@@ -78,7 +80,7 @@ HangupWatcher::WatchId HangupWatcher::Watch(int socket, std::stop_source source,
   // A client that left before its request reached the handler is gone already.
   if (already == StopReason::kNone && HasHungUp(socket)) already = StopReason::kClientGone;
   if (already != StopReason::kNone) {
-    if (auto stopped = MarkStopped(id, already)) stopped->request_stop();
+    if (auto stopped = MarkStopped(id, already)) Stop(*stopped, already);
   }
   if (earliest_deadline) WakeUp();
   return id;
@@ -105,7 +107,7 @@ void HangupWatcher::StopAll(StopReason reason) {
     }
   }
   // Outside the lock: stop callbacks may take locks of their own.
-  for (auto& source : to_stop) source.request_stop();
+  for (auto& source : to_stop) Stop(source, reason);
 }
 
 void HangupWatcher::Resume() {
@@ -120,6 +122,11 @@ std::optional<std::stop_source> HangupWatcher::MarkStopped(WatchId id, StopReaso
   auto none = StopReason::kNone;  // the first reason is the one that counts
   if (!found->second.reason->compare_exchange_strong(none, reason)) return std::nullopt;
   return found->second.source;
+}
+
+void HangupWatcher::Stop(std::stop_source& source, StopReason reason) const {
+  if (on_stop_) on_stop_(reason);  // first: whatever the stop sets off comes after it
+  source.request_stop();
 }
 
 void HangupWatcher::WakeUp() const {
@@ -164,7 +171,7 @@ void HangupWatcher::Run(std::stop_token stop) {
       }
     }
     for (auto [id, reason] : due) {
-      if (auto stopped = MarkStopped(id, reason)) stopped->request_stop();
+      if (auto stopped = MarkStopped(id, reason)) Stop(*stopped, reason);
     }
   }
 }

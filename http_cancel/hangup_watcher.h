@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -30,7 +31,8 @@ class HangupWatcher {
   using Clock = std::chrono::steady_clock;
   using WatchId = std::uint64_t;
 
-  HangupWatcher();  // throws std::system_error when epoll is not available
+  // `on_stop`, if given, is told why each request is stopped, just before its source is.
+  explicit HangupWatcher(std::function<void(StopReason)> on_stop = {});  // throws std::system_error without epoll
   ~HangupWatcher();
   HangupWatcher(const HangupWatcher&) = delete;
   HangupWatcher& operator=(const HangupWatcher&) = delete;
@@ -60,9 +62,11 @@ class HangupWatcher {
 
   void Run(std::stop_token stop);
   void WakeUp() const;
+  void Stop(std::stop_source& source, StopReason reason) const;
   // Marks the request stopped with `reason`; returns the source to stop outside the lock.
   std::optional<std::stop_source> MarkStopped(WatchId id, StopReason reason);
 
+  std::function<void(StopReason)> on_stop_;
   UniqueFd epoll_;
   UniqueFd wake_;  // an eventfd: a new, earlier deadline or the end of the thread
 

@@ -34,6 +34,8 @@ class Client {
   // Says "no more requests" but keeps reading (shutdown(SHUT_WR)).
   void StopSending();
 
+  int socket() const { return socket_.get(); }
+
  private:
   // Reads more bytes into `received_`; false on close, error, or timeout.
   bool Receive(std::chrono::steady_clock::time_point deadline);

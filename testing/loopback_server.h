@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -8,14 +9,16 @@
 #include "demo_server/event_log.h"
 #include "http_cancel/cancelling_server.h"
 
-// Serves one handler for GET / on 127.0.0.1, any free port, from a thread of its own, for as
-// long as it lives; the server tells `log` what happens. Declare the store before it, so that
-// the store outlives the server.
+// Serves one handler for GET of any path on 127.0.0.1, any free port, from a thread of its own, for as
+// long as it lives; the server tells `log` what happens. `configure`, if given, sets the
+// server up before it listens. Declare the store before it, so that the store outlives it.
 class LoopbackServer {
  public:
   template <class Handler>
-  LoopbackServer(Handler handler, EventLog& log) {
-    http_.Get("/", std::move(handler));
+  LoopbackServer(Handler handler, EventLog& log,
+                 const std::function<void(http_cancel::CancellingServer&)>& configure = {}) {
+    http_.Get("/.*", std::move(handler));
+    if (configure) configure(http_);
     http_.set_event_listener([&log](std::string_view event) { log.Print(event); });
     port_ = http_.bind_to_any_port("127.0.0.1");
     if (port_ <= 0) throw std::runtime_error("cannot listen on 127.0.0.1");
