@@ -42,9 +42,8 @@ int Serve(http_cancel::CancellingServer& http, const Options& options, EventLog&
     std::fprintf(stderr, "cannot listen on %s:%d\n", host.c_str(), options.port);
     return 1;
   }
-  std::printf("listening on http://%s:%d\n", host.c_str(), port);
-  std::fflush(stdout);
-
+  // Signals are caught before anyone is told where we listen, so that whoever starts us
+  // may stop us as soon as it reads that line.
   UniqueFd signalled(::eventfd(0, EFD_CLOEXEC));
   UniqueFd done(::eventfd(0, EFD_CLOEXEC));
   signal_eventfd = signalled.get();
@@ -53,6 +52,8 @@ int Serve(http_cancel::CancellingServer& http, const Options& options, EventLog&
   ::sigemptyset(&action.sa_mask);
   ::sigaction(SIGINT, &action, nullptr);
   ::sigaction(SIGTERM, &action, nullptr);
+  std::printf("listening on http://%s:%d\n", host.c_str(), port);
+  std::fflush(stdout);
 
   // Waits for a signal, or for listen() to end by itself.
   std::jthread stopper([&] {
