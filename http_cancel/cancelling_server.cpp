@@ -40,32 +40,16 @@ microseconds ToMicroseconds(time_t seconds, time_t microseconds_part) {
 
 }  // namespace
 
-// cpp-httplib creates its task queue when listen() starts and shuts it down when listen()
-// ends: that is where a stop, whoever asked for it, becomes visible to us.
-class CancellingServer::WorkerPool final : public httplib::TaskQueue {
- public:
-  WorkerPool(CancellingServer& server, std::size_t threads) : server_(server), threads_(threads) {
-    server_.BeginServing();
-  }
-  ~WorkerPool() override { server_.EndServing(); }
-
-  void enqueue(std::function<void()> task) override { threads_.enqueue(std::move(task)); }
-  void shutdown() override {
-    server_.CancelEverything();
-    threads_.shutdown();  // joins every pool thread: no handler outlives listen()
-  }
-
- private:
-  CancellingServer& server_;
-  httplib::ThreadPool threads_;
-};
-
 CancellingServer::CancellingServer()
     : watcher_([this](StopReason reason) { Report(Describe(reason)); }),
-      stopping_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
-      thread_count_(CPPHTTPLIB_THREAD_POOL_COUNT) {
+      stopping_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
   if (!stopping_) throw std::system_error(errno, std::generic_category(), "eventfd");
-  new_task_queue = [this] { return new WorkerPool(*this, thread_count_); };
+  // cpp-httplib creates its task queue when listen() starts, and shuts it down when listen()
+  // ends: that is where a stop, whoever asked for it, becomes visible here.
+  new_task_queue = [this] {
+    BeginServing();
+    return new WorkerPool(thread_limits_, [this] { CancelEverything(); }, [this] { EndServing(); });
+  };
   // Keep exception text out of responses: cpp-httplib would put it in a header.
   set_exception_handler([](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
     response.status = 500;
@@ -100,8 +84,9 @@ CancellingServer& CancellingServer::set_request_timeout(milliseconds timeout) {
   return *this;
 }
 
-CancellingServer& CancellingServer::set_thread_count(std::size_t count) {
-  thread_count_ = count == 0 ? 1 : count;
+CancellingServer& CancellingServer::set_thread_limits(std::size_t min_threads, std::size_t max_threads) {
+  thread_limits_.min_threads = min_threads;
+  thread_limits_.max_threads = max_threads;
   return *this;
 }
 

@@ -13,6 +13,7 @@
 
 #include "hangup_watcher.h"
 #include "unique_fd.h"
+#include "worker_pool.h"
 
 namespace http_cancel {
 
@@ -48,8 +49,10 @@ class CancellingServer : public httplib::Server {
 
   // Cancels a request whose handler has run longer than `timeout`; zero (the default): never.
   CancellingServer& set_request_timeout(std::chrono::milliseconds timeout);
-  // How many connections are served at once, each by a thread of its own (default 8).
-  CancellingServer& set_thread_count(std::size_t count);
+  // Each connection is served by a thread of its own, from a pool that grows as connections
+  // come, up to `max_threads` (default 512), and shrinks, when idle, to `min_threads`
+  // (default 8). Connections beyond the maximum wait for a thread.
+  CancellingServer& set_thread_limits(std::size_t min_threads, std::size_t max_threads);
   // Told "request received", "client gone", "response written" and the like, from the
   // serving threads and the watcher's thread at once: it must be thread-safe, and quick.
   // Set it, like everything else, before listen().
@@ -61,8 +64,6 @@ class CancellingServer : public httplib::Server {
   void stop();
 
  private:
-  class WorkerPool;
-
   // Serves one connection, request after request (cpp-httplib calls it on a pool thread).
   bool process_and_close_socket(socket_t sock) override;
   httplib::Server::Handler Cancellable(CancellableHandler handler);
@@ -75,7 +76,7 @@ class CancellingServer : public httplib::Server {
   HangupWatcher watcher_;
   UniqueFd stopping_;  // an eventfd, readable while the server stops: idle connections close
   std::chrono::milliseconds request_timeout_{0};
-  std::size_t thread_count_;
+  WorkerPool::Limits thread_limits_;
   EventListener listener_;
 
   std::mutex serving_mutex_;

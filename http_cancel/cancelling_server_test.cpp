@@ -108,7 +108,7 @@ TEST(CancellingServer, CancelsTheRequestBeforeTheHandlerStartsWhenTheClientLeftF
       second_cancelled_at_start = cancelled.stop_requested();
     }
   };
-  LoopbackServer server{handler, events, [](CancellingServer& http) { http.set_thread_count(1); }};
+  LoopbackServer server{handler, events, [](CancellingServer& http) { http.set_thread_limits(1, 1); }};
 
   loopback::Client first{server.port()};
   first.Get();
