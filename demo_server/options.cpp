@@ -21,10 +21,12 @@ std::optional<long long> ToNumber(std::string_view text, long long min, long lon
 
 std::string Usage(const std::string& program) {
   return "usage: " + program +
-         " [--host HOST] [--port PORT] [--fetch-ms MILLISECONDS]\n"
-         "  --host      address to listen on (default 127.0.0.1: this machine only)\n"
-         "  --port      port to listen on, 0 for any free port (default 0)\n"
-         "  --fetch-ms  how long the store takes to fetch (default 2000)\n";
+         " [--host HOST] [--port PORT] [--fetch-ms MILLISECONDS] [--max-threads N] [--timeout-ms MILLISECONDS]\n"
+         "  --host         address to listen on (default 127.0.0.1: this machine only)\n"
+         "  --port         port to listen on, 0 for any free port (default 0)\n"
+         "  --fetch-ms     how long the store takes to fetch (default 2000)\n"
+         "  --max-threads  connections served at once, a thread each (default 512)\n"
+         "  --timeout-ms   cancel a request that takes longer, 0 for never (default 0)\n";
 }
 
 std::expected<Options, std::string> ParseOptions(std::span<const char* const> arguments) {
@@ -38,7 +40,8 @@ std::expected<Options, std::string> ParseOptions(std::span<const char* const> ar
     } else if (i + 1 < arguments.size()) {
       value = arguments[++i];
     }
-    if (flag != "--host" && flag != "--port" && flag != "--fetch-ms") {
+    if (flag != "--host" && flag != "--port" && flag != "--fetch-ms" && flag != "--max-threads" &&
+        flag != "--timeout-ms") {
       return std::unexpected("unknown flag: " + std::string(flag));
     }
     if (!value) return std::unexpected(std::string(flag) + " needs a value");
@@ -49,10 +52,16 @@ std::expected<Options, std::string> ParseOptions(std::span<const char* const> ar
       const auto port = ToNumber(*value, 0, 65535);
       if (!port) return std::unexpected("--port takes a number from 0 to 65535, not '" + std::string(*value) + "'");
       options.port = static_cast<int>(*port);
+    } else if (flag == "--max-threads") {
+      const auto threads = ToNumber(*value, 1, 100000);
+      if (!threads) return std::unexpected("--max-threads takes a number from 1 to 100000, not '" + std::string(*value) + "'");
+      options.max_threads = static_cast<std::size_t>(*threads);
     } else {
       const auto ms = ToNumber(*value, 0, 24LL * 60 * 60 * 1000);
-      if (!ms) return std::unexpected("--fetch-ms takes milliseconds from 0 to 86400000, not '" + std::string(*value) + "'");
-      options.fetch_time = std::chrono::milliseconds(*ms);
+      if (!ms) {
+        return std::unexpected(std::string(flag) + " takes milliseconds from 0 to 86400000, not '" + std::string(*value) + "'");
+      }
+      (flag == "--fetch-ms" ? options.fetch_time : options.request_timeout) = std::chrono::milliseconds(*ms);
     }
   }
   return options;

@@ -5,6 +5,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
@@ -33,6 +34,8 @@ void Notify(const UniqueFd& eventfd) {
 
 int Serve(http_cancel::CancellingServer& http, const Options& options, EventLog& log) {
   http.set_event_listener([&log](std::string_view event) { log.Print(event); });
+  http.set_thread_limits(std::min<std::size_t>(8, options.max_threads), options.max_threads);
+  http.set_request_timeout(options.request_timeout);
   int port = options.port;
   const bool bound = port == 0 ? (port = http.bind_to_any_port(options.host)) > 0
                                : http.bind_to_port(options.host, port);
