@@ -8,6 +8,16 @@
 #
 # Every CTest test is named "<step>.<Suite>.<Test>" and labelled <step>, so
 # `ctest -R step03` runs step03's tests and no other step's.
+#
+# With -DKATA_RED=ON there is also <step>_red_tests (not built by default): the step's tests
+# against the previous step's code, the red of red-green (step01's tests meet no code at all:
+# kata/before_step01/). kata/prove-red-green builds and runs them.
+
+# What a step's tests are; everything else in a step folder is the lesson's code.
+# kata/start and kata/solution use the same list.
+set(KATA_TEST_FILES server_test.cpp loopback_test.cpp test_doubles.h)
+option(KATA_RED "Also build every step's tests against the previous step's code" OFF)
+
 function(kata_step)
   cmake_path(GET CMAKE_CURRENT_SOURCE_DIR FILENAME step)
   kata_step_targets(${step} "${CMAKE_CURRENT_SOURCE_DIR}" "${CMAKE_CURRENT_SOURCE_DIR}")
@@ -15,6 +25,28 @@ function(kata_step)
     TEST_PREFIX "${step}."
     PROPERTIES LABELS "${step}" TIMEOUT 20
     DISCOVERY_TIMEOUT 30)
+
+  if(KATA_RED)
+    file(GLOB steps LIST_DIRECTORIES true "${PROJECT_SOURCE_DIR}/step[0-9][0-9]_*")
+    list(SORT steps)
+    list(FIND steps "${CMAKE_CURRENT_SOURCE_DIR}" index)
+    if(index EQUAL 0)
+      set(previous "${PROJECT_SOURCE_DIR}/kata/before_step01")
+    else()
+      math(EXPR index "${index} - 1")
+      list(GET steps ${index} previous)
+    endif()
+    # Only the tests are copied: the previous step's headers are found beside its code.
+    set(red_tests "${CMAKE_CURRENT_BINARY_DIR}/red_tests")
+    foreach(file IN LISTS KATA_TEST_FILES)
+      configure_file("${file}" "${red_tests}/${file}" COPYONLY)
+    endforeach()
+    kata_step_targets(${step}_red "${previous}" "${red_tests}")
+    set_target_properties(${step}_red_lesson ${step}_red_tests PROPERTIES EXCLUDE_FROM_ALL TRUE)
+    if(TARGET ${step}_red_server)
+      set_target_properties(${step}_red_server PROPERTIES EXCLUDE_FROM_ALL TRUE)
+    endif()
+  endif()
 endfunction()
 
 # Builds a step's targets from two folders: the lesson's code from `lesson_dir`,

@@ -9,6 +9,7 @@
 
 namespace {
 
+using ::testing::_;
 using ::testing::Return;
 
 // A request that is never cancelled: Go's context.Background().
@@ -47,7 +48,7 @@ TEST(Server, TellsStoreToCancelWorkIfRequestIsCancelled) {
 
 TEST(ServerWithMockStore, ReturnsDataFromStore) {
   MockStore store;
-  EXPECT_CALL(store, Fetch).WillOnce(Return("hello, world"));
+  EXPECT_CALL(store, Fetch(_)).WillOnce(Return("hello, world"));
 
   httplib::Response response;
   Server(store)({}, response, kNeverCancelled);
@@ -58,7 +59,7 @@ TEST(ServerWithMockStore, ReturnsDataFromStore) {
 TEST(ServerWithMockStore, PassesTheRequestsCancellationToTheStore) {
   MockStore store;
   std::stop_source request;
-  EXPECT_CALL(store, Fetch).WillOnce([&](std::stop_token cancelled) {
+  EXPECT_CALL(store, Fetch(_)).WillOnce([&](std::stop_token cancelled) {
     request.request_stop();  // the client gives up while the store is working
     EXPECT_TRUE(cancelled.stop_requested()) << "the store was not given the request's stop_token";
     return std::unexpected(std::make_error_code(std::errc::operation_canceled));

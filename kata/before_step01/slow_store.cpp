@@ -1,0 +1,1 @@
+// Nothing yet: in the first step the test comes first.

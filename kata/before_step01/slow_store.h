@@ -1,0 +1,3 @@
+#pragma once
+
+// Nothing yet: in the first step the test comes first.
