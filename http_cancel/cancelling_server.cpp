@@ -50,6 +50,7 @@ CancellingServer::CancellingServer()
     BeginServing();
     return new WorkerPool(thread_limits_, [this] { CancelEverything(); }, [this] { EndServing(); });
   };
+  set_payload_max_length(1024 * 1024);  // cpp-httplib's default has no limit
   // Keep exception text out of responses: cpp-httplib would put it in a header.
   set_exception_handler([](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
     response.status = 500;
@@ -81,6 +82,12 @@ CancellingServer& CancellingServer::Post(const std::string& pattern, Cancellable
 
 CancellingServer& CancellingServer::set_request_timeout(milliseconds timeout) {
   request_timeout_ = timeout;
+  return *this;
+}
+
+CancellingServer& CancellingServer::set_header_limits(milliseconds timeout, std::size_t max_bytes) {
+  header_timeout_ = timeout;
+  header_max_bytes_ = max_bytes;
   return *this;
 }
 
@@ -147,7 +154,9 @@ bool CancellingServer::process_and_close_socket(socket_t sock) {
     stream.RefuseWritesWhen([&request] { return request.reason == StopReason::kClientGone; });
     bool connection_closed = false;
     current_request = &request;
+    stream.LimitHeaders(header_timeout_, header_max_bytes_);
     served = process_request(stream, left == 1, connection_closed, [&](httplib::Request& started) {
+      stream.HeadersRead();
       Report("request received " + started.method + " " + started.path);
       std::optional<HangupWatcher::Clock::time_point> deadline;
       if (request_timeout_ > milliseconds::zero()) deadline = HangupWatcher::Clock::now() + request_timeout_;

@@ -31,6 +31,10 @@ using CancellableHandler =
 // gone, and "503 Service Unavailable" to one whose deadline passed or whose server is stopping.
 // Plain two-argument cpp-httplib handlers work as before.
 //
+// Safer defaults than cpp-httplib's: request bodies are limited to 1 MiB (413 beyond;
+// set_payload_max_length() changes it), headers as set_header_limits() says, and an exception
+// from a handler is answered "500 internal server error" without its text.
+//
 // Tested with cpp-httplib 0.11.4 only: it overrides the virtual
 // httplib::Server::process_and_close_socket() and calls the protected process_request()
 // (see http_cancel/README.md). Linux only: it waits on epoll.
@@ -49,6 +53,9 @@ class CancellingServer : public httplib::Server {
 
   // Cancels a request whose handler has run longer than `timeout`; zero (the default): never.
   CancellingServer& set_request_timeout(std::chrono::milliseconds timeout);
+  // A request line and headers must arrive within `timeout` (default 10 s) and `max_bytes`
+  // (default 64 KiB), or the connection is closed (with 400 when it is still there).
+  CancellingServer& set_header_limits(std::chrono::milliseconds timeout, std::size_t max_bytes);
   // Each connection is served by a thread of its own, from a pool that grows as connections
   // come, up to `max_threads` (default 512), and shrinks, when idle, to `min_threads`
   // (default 8). Connections beyond the maximum wait for a thread.
@@ -63,9 +70,12 @@ class CancellingServer : public httplib::Server {
   // (calling that one still cancels every request in flight).
   void stop();
 
- private:
+ protected:
   // Serves one connection, request after request (cpp-httplib calls it on a pool thread).
+  // Protected, not private, so that a fuzzer can feed it a connection.
   bool process_and_close_socket(socket_t sock) override;
+
+ private:
   httplib::Server::Handler Cancellable(CancellableHandler handler);
   httplib::Server::Handler Plain(httplib::Server::Handler handler);
   void Report(std::string_view event) const;
@@ -76,6 +86,8 @@ class CancellingServer : public httplib::Server {
   HangupWatcher watcher_;
   UniqueFd stopping_;  // an eventfd, readable while the server stops: idle connections close
   std::chrono::milliseconds request_timeout_{0};
+  std::chrono::milliseconds header_timeout_{10'000};
+  std::size_t header_max_bytes_ = 64 * 1024;
   WorkerPool::Limits thread_limits_;
   EventListener listener_;
 

@@ -75,9 +75,24 @@ bool SocketStream::is_writable() const {
   return !(refuse_writes_ && refuse_writes_()) && WaitFor(POLLOUT, timeouts_.write);
 }
 
+void SocketStream::LimitHeaders(std::chrono::microseconds within, std::size_t max_bytes) {
+  headers_deadline_ = std::chrono::steady_clock::now() + within;
+  headers_bytes_left_ = max_bytes;
+}
+
+void SocketStream::HeadersRead() { headers_deadline_.reset(); }
+
 ssize_t SocketStream::read(char* ptr, size_t size) {
+  auto timeout = timeouts_.read;
+  if (headers_deadline_) {
+    if (headers_bytes_left_ == 0) return -1;
+    size = std::min(size, headers_bytes_left_);
+    const auto left = std::chrono::ceil<std::chrono::microseconds>(*headers_deadline_ - std::chrono::steady_clock::now());
+    if (left <= std::chrono::microseconds::zero()) return -1;
+    timeout = std::min(timeout, left);
+  }
   if (buffered_begin_ == buffered_end_) {
-    if (!WaitFor(POLLIN, timeouts_.read)) return -1;
+    if (!WaitFor(POLLIN, timeout)) return -1;
     // cpp-httplib reads request lines a byte at a time: one recv() fills the buffer for many.
     ssize_t received = 0;
     do {
@@ -90,6 +105,7 @@ ssize_t SocketStream::read(char* ptr, size_t size) {
   const size_t n = std::min(size, buffered_end_ - buffered_begin_);
   std::memcpy(ptr, buffer_.data() + buffered_begin_, n);
   buffered_begin_ += n;
+  if (headers_deadline_) headers_bytes_left_ -= n;
   return static_cast<ssize_t>(n);
 }
 

@@ -4,7 +4,9 @@
 
 #include <array>
 #include <chrono>
+#include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace http_cancel {
@@ -24,6 +26,12 @@ class SocketStream final : public httplib::Stream {
   // Waits up to `idle` for the client's next request; false when it closed, went quiet, or
   // the server is stopping.
   bool WaitForNextRequest(std::chrono::microseconds idle);
+
+  // Until HeadersRead(), reads fail once the request line and headers have taken longer than
+  // `within` or more than `max_bytes`: a client that trickles its headers (slowloris), or sends
+  // headers without end, is turned away instead of holding a thread.
+  void LimitHeaders(std::chrono::microseconds within, std::size_t max_bytes);
+  void HeadersRead();
 
   // From now on nothing more is sent: the client is gone, or the response must not go out.
   // `refuse_writes` is asked before each write; the stream does not own what it refers to.
@@ -55,6 +63,8 @@ class SocketStream final : public httplib::Stream {
   int stopping_;
   std::function<bool()> refuse_writes_;
   Written written_;
+  std::optional<std::chrono::steady_clock::time_point> headers_deadline_;
+  std::size_t headers_bytes_left_ = 0;
   std::array<char, 16 * 1024> buffer_{};
   size_t buffered_begin_ = 0;
   size_t buffered_end_ = 0;
