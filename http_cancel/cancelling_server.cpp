@@ -129,9 +129,8 @@ httplib::Server::Handler CancellingServer::Cancellable(CancellableHandler handle
         response.status = 503;
         response.set_content("deadline exceeded\n", "text/plain");
         break;
-      case StopReason::kServerStopping:
+      case StopReason::kServerStopping:  // the connection closes after this answer
         response.status = 503;
-        response.set_header("Connection", "close");
         response.set_content("server stopping\n", "text/plain");
         break;
       case StopReason::kClientGone:

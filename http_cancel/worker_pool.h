@@ -16,8 +16,8 @@ namespace http_cancel {
 
 // The threads that serve connections, one connection each (cpp-httplib's model).
 //
-// cpp-httplib's own ThreadPool has a fixed number of threads (8 by default), so a 9th
-// keep-alive client waits until another one leaves. This pool grows instead: a connection that
+// cpp-httplib's own ThreadPool has a fixed number of threads (by default the number of cores
+// less one, at least 8), so the next keep-alive client waits until another one leaves. This pool grows instead: a connection that
 // finds every thread busy gets a new one, up to `max_threads`; a thread idle for
 // `retire_after` leaves, down to `min_threads`, which start at once.
 class WorkerPool final : public httplib::TaskQueue {

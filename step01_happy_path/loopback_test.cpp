@@ -1,11 +1,11 @@
 // This step's handler served for real, by the server main.cpp runs, to a client over 127.0.0.1.
 #include <gtest/gtest.h>
 
+#include "server.h"
+#include "slow_store.h"
 #include "testing/loopback_client.h"
 #include "testing/loopback_server.h"
 #include "testing/recorded_events.h"
-#include "server.h"
-#include "slow_store.h"
 
 namespace {
 

@@ -2,8 +2,12 @@
 
 CancellableHandler Server(Store& store) {
   return [&store](const httplib::Request&, httplib::Response& response, std::stop_token cancelled) {
-    auto data = store.Fetch(cancelled);
-    if (!data) return;  // cancelled: nobody waits for an answer, so none is written
-    response.set_content(*data, "text/plain");
+    const auto data = store.Fetch(cancelled);
+    if (data) {
+      response.set_content(*data, "text/plain");
+    } else if (data.error() != std::errc::operation_canceled) {
+      response.status = 500;  // the store failed
+    }
+    // Cancelled: nobody waits for an answer, so none is written.
   };
 }

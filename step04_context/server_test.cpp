@@ -56,6 +56,16 @@ TEST(ServerWithMockStore, ReturnsDataFromStore) {
   EXPECT_EQ(response.body, "hello, world");
 }
 
+TEST(ServerWithMockStore, AnswersAStoreFailureWith500) {
+  MockStore store;
+  EXPECT_CALL(store, Fetch(_)).WillOnce(Return(std::unexpected(std::make_error_code(std::errc::io_error))));
+
+  httplib::Response response;
+  Server(store)({}, response, kNeverCancelled);
+
+  EXPECT_EQ(response.status, 500);
+}
+
 TEST(ServerWithMockStore, PassesTheRequestsCancellationToTheStore) {
   MockStore store;
   std::stop_source request;

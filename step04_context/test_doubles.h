@@ -36,6 +36,7 @@ class SpyStore : public Store {
     }
     if (!cancelled.stop_requested()) {
       ADD_FAILURE() << "SpyStore: the fetch was neither finished nor cancelled";
+      return std::unexpected(std::make_error_code(std::errc::timed_out));
     }
     cancelled_ = true;
     return std::unexpected(std::make_error_code(std::errc::operation_canceled));

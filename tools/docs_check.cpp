@@ -112,7 +112,8 @@ void CheckPage(const fs::path& root, const fs::path& page, bool update, Counts& 
     out.push_back(lines[i + 1]);
     std::istringstream text(*expected);
     for (std::string source_line; std::getline(text, source_line);) out.push_back(source_line);
-    i = close - 1;  // the closing fence is copied next
+    in_fence = true;  // the closing fence, copied next, closes it
+    i = close - 1;
   }
   if (update) {
     std::ofstream rewritten(page);
