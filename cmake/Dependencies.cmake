@@ -23,9 +23,11 @@ else()
     GIT_TAG ${PINNED_GOOGLETEST_TAG}
     GIT_SHALLOW TRUE)
   FetchContent_MakeAvailable(googletest)
-  add_library(GTest::gtest ALIAS gtest)
-  add_library(GTest::gtest_main ALIAS gtest_main)
-  add_library(GTest::gmock ALIAS gmock)
+  foreach(library gtest gtest_main gmock)
+    if(NOT TARGET GTest::${library})  # GoogleTest 1.12 names them so itself
+      add_library(GTest::${library} ALIAS ${library})
+    endif()
+  endforeach()
 endif()
 
 # ---- cpp-httplib -------------------------------------------------------------
