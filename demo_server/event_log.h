@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstdio>
-#include <mutex>
 #include <string_view>
 
 // Where a runnable server tells what happens: "fetch started", "client gone", ...
@@ -17,10 +16,10 @@ class EventLog {
 // times up with the server's: "1234567890 fetch started".
 class PrintedEventLog final : public EventLog {
  public:
-  explicit PrintedEventLog(std::FILE* out) : out_(out) {}
+  // Flushes `out` first: events are written to its file descriptor directly.
+  explicit PrintedEventLog(std::FILE* out) : fd_((std::fflush(out), fileno(out))) {}
   void Print(std::string_view event) override;
 
  private:
-  std::mutex mutex_;
-  std::FILE* out_;
+  int fd_;
 };

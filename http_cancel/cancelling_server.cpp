@@ -1,5 +1,7 @@
 #include "cancelling_server.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 
@@ -51,6 +53,9 @@ CancellingServer::CancellingServer()
     return new WorkerPool(thread_limits_, [this] { CancelEverything(); }, [this] { EndServing(); });
   };
   set_payload_max_length(1024 * 1024);  // cpp-httplib's default has no limit
+  // cpp-httplib closes a keep-alive connection after 5 requests, and its client must connect
+  // again; Go does not limit them at all.
+  set_keep_alive_max_count(1000);
   // Keep exception text out of responses: cpp-httplib would put it in a header.
   set_exception_handler([](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
     response.status = 500;
@@ -141,6 +146,10 @@ httplib::Server::Handler CancellingServer::Cancellable(CancellableHandler handle
 }
 
 bool CancellingServer::process_and_close_socket(socket_t sock) {
+  // cpp-httplib writes a response's headers and body apart; with Nagle's algorithm on, the
+  // body then waits for the client's delayed ACK (40 ms on Linux). Go turns it off too.
+  const int on = 1;
+  ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   SocketStream stream(sock,
                       {.read = ToMicroseconds(read_timeout_sec_, read_timeout_usec_),
                        .write = ToMicroseconds(write_timeout_sec_, write_timeout_usec_)},
@@ -177,6 +186,10 @@ bool CancellingServer::process_and_close_socket(socket_t sock) {
 }
 
 void CancellingServer::BeginServing() {
+  // cpp-httplib listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG): when more clients
+  // connect at once, the kernel drops their SYNs and they retry after a second, or three.
+  // Listening again on the bound socket only raises the backlog.
+  if (const socket_t listening = svr_sock_; listening != INVALID_SOCKET) ::listen(listening, SOMAXCONN);
   std::uint64_t drained = 0;
   [[maybe_unused]] auto read = ::read(stopping_.get(), &drained, sizeof drained);
   watcher_.Resume();

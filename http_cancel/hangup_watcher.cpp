@@ -65,17 +65,20 @@ HangupWatcher::WatchId HangupWatcher::Watch(int socket, std::stop_source source,
   {
     std::lock_guard lock(mutex_);
     id = next_id_++;
-    watched_.emplace(id, Watched{socket, source, deadline, &reason});
+    watched_.emplace(id, Watched{source, deadline, &reason});
     if (deadline) {
       earliest_deadline = deadlines_.empty() || *deadline < deadlines_.begin()->first;
       deadlines_.emplace(*deadline, id);
     }
-    // One-shot: the first hang-up event is all we need; later ones would only spin.
-    epoll_event event{.events = EPOLLRDHUP | EPOLLONESHOT, .data = {.u64 = id}};
-    if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, socket, &event) != 0) {
-      already = StopReason::kClientGone;  // not a socket we can watch: treat it as gone
-    }
     if (stop_all_ != StopReason::kNone) already = stop_all_;
+  }
+  // One-shot: the first hang-up event is all we need; later ones would only spin. A socket
+  // stays registered from one request to the next (epoll forgets it when it is closed), so
+  // each request re-arms it, under its own id, with one call.
+  epoll_event event{.events = EPOLLRDHUP | EPOLLONESHOT, .data = {.u64 = id}};
+  if (::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, socket, &event) != 0 &&
+      (errno != ENOENT || ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, socket, &event) != 0)) {
+    already = StopReason::kClientGone;  // not a socket we can watch: treat it as gone
   }
   // A client that left before its request reached the handler is gone already.
   if (already == StopReason::kNone && HasHungUp(socket)) already = StopReason::kClientGone;
@@ -90,9 +93,8 @@ void HangupWatcher::Unwatch(WatchId id) {
   std::lock_guard lock(mutex_);
   auto found = watched_.find(id);
   if (found == watched_.end()) return;
-  const Watched& watched = found->second;
-  ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, watched.socket, nullptr);
-  if (watched.deadline) deadlines_.erase({*watched.deadline, id});
+  // The socket stays registered, maybe armed: a later event carries this id, and is ignored.
+  if (found->second.deadline) deadlines_.erase({*found->second.deadline, id});
   watched_.erase(found);
 }
 

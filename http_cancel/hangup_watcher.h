@@ -44,7 +44,7 @@ class HangupWatcher {
   WatchId Watch(int socket, std::stop_source source, std::optional<Clock::time_point> deadline,
                 std::atomic<StopReason>& reason);
 
-  // Stops watching. Must be called before the socket is closed.
+  // Stops watching the request: from now on nothing stops its source.
   void Unwatch(WatchId id);
 
   // Stops every watched request, and every request watched from now on, with `reason`,
@@ -54,7 +54,6 @@ class HangupWatcher {
 
  private:
   struct Watched {
-    int socket;
     std::stop_source source;
     std::optional<Clock::time_point> deadline;
     std::atomic<StopReason>* reason;

@@ -92,12 +92,18 @@ ssize_t SocketStream::read(char* ptr, size_t size) {
     timeout = std::min(timeout, left);
   }
   if (buffered_begin_ == buffered_end_) {
-    if (!WaitFor(POLLIN, timeout)) return -1;
     // cpp-httplib reads request lines a byte at a time: one recv() fills the buffer for many.
+    // Bytes that are there already are taken at once; only then is there something to wait for.
     ssize_t received = 0;
     do {
-      received = ::recv(socket_, buffer_.data(), buffer_.size(), 0);
+      received = ::recv(socket_, buffer_.data(), buffer_.size(), MSG_DONTWAIT);
     } while (received < 0 && errno == EINTR);
+    if (received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (!WaitFor(POLLIN, timeout)) return -1;
+      do {
+        received = ::recv(socket_, buffer_.data(), buffer_.size(), MSG_DONTWAIT);
+      } while (received < 0 && errno == EINTR);
+    }
     if (received <= 0) return received;
     buffered_begin_ = 0;
     buffered_end_ = static_cast<size_t>(received);
@@ -111,10 +117,12 @@ ssize_t SocketStream::read(char* ptr, size_t size) {
 
 ssize_t SocketStream::write(const char* ptr, size_t size) {
   written_.anything = true;
-  if (!is_writable()) {
+  if (refuse_writes_ && refuse_writes_()) {
     written_.failed = true;
     return -1;
   }
+  // No poll first: the socket blocks for at most the write timeout (cpp-httplib sets
+  // SO_SNDTIMEO on every connection it accepts).
   ssize_t sent = 0;
   do {
     sent = ::send(socket_, ptr, size, MSG_NOSIGNAL);
