@@ -7,9 +7,8 @@
 #include <chrono>
 #include <string>
 
-void PrintedEventLog::Print(std::string_view event) {
-  const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
-      std::chrono::steady_clock::now().time_since_epoch());
+void PrintedEventLog::PrintAt(std::string_view event, Clock::time_point when) {
+  const auto now = std::chrono::duration_cast<std::chrono::microseconds>(when.time_since_epoch());
   // One line, one write(2), and no lock: a write of up to 4096 bytes to a pipe is never split
   // by others, and writes to a file each get a place of their own.
   char line[512];

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdio>
 #include <string_view>
 
@@ -7,18 +8,23 @@
 // Print() is called from many threads at once.
 class EventLog {
  public:
+  using Clock = std::chrono::steady_clock;
   virtual ~EventLog() = default;
-  virtual void Print(std::string_view event) = 0;
+  // An event that happens now.
+  void Print(std::string_view event) { PrintAt(event, Clock::now()); }
+  // An event that happened at `when`.
+  virtual void PrintAt(std::string_view event, Clock::time_point when) = 0;
 };
 
-// Prints each event on a line of its own, after the monotonic clock in microseconds
-// (std::chrono::steady_clock), so that a client on the same machine can line its own
-// times up with the server's: "1234567890 fetch started".
+// Prints each event on a line of its own, after the time it happened on the monotonic clock,
+// in microseconds (std::chrono::steady_clock), so that a client on the same machine can line
+// its own times up with the server's: "1234567890 fetch started". Lines from different
+// threads can be printed a few microseconds out of that order.
 class PrintedEventLog final : public EventLog {
  public:
   // Flushes `out` first: events are written to its file descriptor directly.
   explicit PrintedEventLog(std::FILE* out) : fd_((std::fflush(out), fileno(out))) {}
-  void Print(std::string_view event) override;
+  void PrintAt(std::string_view event, Clock::time_point when) override;
 
  private:
   int fd_;

@@ -43,7 +43,7 @@ microseconds ToMicroseconds(time_t seconds, time_t microseconds_part) {
 }  // namespace
 
 CancellingServer::CancellingServer()
-    : watcher_([this](StopReason reason) { Report(Describe(reason)); }),
+    : watcher_([this](StopReason reason, HangupWatcher::Clock::time_point when) { Report(Describe(reason), when); }),
       stopping_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
   if (!stopping_) throw std::system_error(errno, std::generic_category(), "eventfd");
   // cpp-httplib creates its task queue when listen() starts, and shuts it down when listen()
@@ -107,8 +107,8 @@ CancellingServer& CancellingServer::set_event_listener(EventListener listener) {
   return *this;
 }
 
-void CancellingServer::Report(std::string_view event) const {
-  if (listener_) listener_(event);
+void CancellingServer::Report(std::string_view event, std::chrono::steady_clock::time_point when) const {
+  if (listener_) listener_(event, when);
 }
 
 httplib::Server::Handler CancellingServer::Plain(httplib::Server::Handler handler) {

@@ -42,7 +42,10 @@ using CancellableHandler =
 // (see http_cancel/README.md). Linux only: it waits on epoll.
 class CancellingServer : public httplib::Server {
  public:
-  using EventListener = std::function<void(std::string_view event)>;
+  // Told each event and when it happened. Events from different threads may arrive a little
+  // out of order (a stop is told after it is done, so that telling does not delay it): order
+  // them by `when`.
+  using EventListener = std::function<void(std::string_view event, std::chrono::steady_clock::time_point when)>;
 
   CancellingServer();
   ~CancellingServer() override;
@@ -80,7 +83,8 @@ class CancellingServer : public httplib::Server {
  private:
   httplib::Server::Handler Cancellable(CancellableHandler handler);
   httplib::Server::Handler Plain(httplib::Server::Handler handler);
-  void Report(std::string_view event) const;
+  void Report(std::string_view event,
+              std::chrono::steady_clock::time_point when = std::chrono::steady_clock::now()) const;
   void BeginServing();
   void CancelEverything();
   void EndServing();

@@ -39,7 +39,7 @@ const char* Describe(StopReason reason) {
   return "unknown";
 }
 
-HangupWatcher::HangupWatcher(std::function<void(StopReason)> on_stop)
+HangupWatcher::HangupWatcher(OnStop on_stop)
     : on_stop_(std::move(on_stop)),
       epoll_(CheckFd(::epoll_create1(EPOLL_CLOEXEC), "epoll_create1")),
       wake_(CheckFd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), "eventfd")) {
@@ -127,8 +127,9 @@ std::optional<std::stop_source> HangupWatcher::MarkStopped(WatchId id, StopReaso
 }
 
 void HangupWatcher::Stop(std::stop_source& source, StopReason reason) const {
-  if (on_stop_) on_stop_(reason);  // first: whatever the stop sets off comes after it
+  const auto when = Clock::now();
   source.request_stop();
+  if (on_stop_) on_stop_(reason, when);
 }
 
 void HangupWatcher::WakeUp() const {

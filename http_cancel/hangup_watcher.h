@@ -31,8 +31,11 @@ class HangupWatcher {
   using Clock = std::chrono::steady_clock;
   using WatchId = std::uint64_t;
 
-  // `on_stop`, if given, is told why each request is stopped, just before its source is.
-  explicit HangupWatcher(std::function<void(StopReason)> on_stop = {});  // throws std::system_error without epoll
+  // `on_stop`, if given, is told why each request was stopped and when: right after its
+  // source is stopped (so that telling costs the cancellation nothing), with the time from
+  // just before.
+  using OnStop = std::function<void(StopReason reason, Clock::time_point when)>;
+  explicit HangupWatcher(OnStop on_stop = {});  // throws std::system_error without epoll
   ~HangupWatcher();
   HangupWatcher(const HangupWatcher&) = delete;
   HangupWatcher& operator=(const HangupWatcher&) = delete;
@@ -65,7 +68,7 @@ class HangupWatcher {
   // Marks the request stopped with `reason`; returns the source to stop outside the lock.
   std::optional<std::stop_source> MarkStopped(WatchId id, StopReason reason);
 
-  std::function<void(StopReason)> on_stop_;
+  OnStop on_stop_;
   UniqueFd epoll_;
   UniqueFd wake_;  // an eventfd: a new, earlier deadline or the end of the thread
 

@@ -19,7 +19,8 @@ class LoopbackServer {
                  const std::function<void(http_cancel::CancellingServer&)>& configure = {}) {
     http_.Get("/.*", std::move(handler));
     if (configure) configure(http_);
-    http_.set_event_listener([&log](std::string_view event) { log.Print(event); });
+    http_.set_event_listener(
+        [&log](std::string_view event, EventLog::Clock::time_point when) { log.PrintAt(event, when); });
     port_ = http_.bind_to_any_port("127.0.0.1");
     if (port_ <= 0) throw std::runtime_error("cannot listen on 127.0.0.1");
     listening_ = std::jthread([this] { http_.listen_after_bind(); });

@@ -1,16 +1,20 @@
 #include "recorded_events.h"
 
-void RecordedEvents::Print(std::string_view event) {
+#include <algorithm>
+
+void RecordedEvents::PrintAt(std::string_view event, Clock::time_point when) {
   {
     std::lock_guard lock(mutex_);
-    events_.emplace_back(event);
+    // Kept in the order the events happened, which is not always the order they are told.
+    const auto later = std::ranges::upper_bound(events_, when, {}, &Event::when);
+    events_.insert(later, Event{when, std::string(event)});
   }
   recorded_.notify_all();
 }
 
 std::ptrdiff_t RecordedEvents::IndexOf(std::string_view event) const {
   for (std::size_t i = 0; i < events_.size(); ++i) {
-    if (events_[i].starts_with(event)) return static_cast<std::ptrdiff_t>(i);
+    if (events_[i].text.starts_with(event)) return static_cast<std::ptrdiff_t>(i);
   }
   return -1;
 }
@@ -25,8 +29,9 @@ bool RecordedEvents::Contains(std::string_view event) const {
   return IndexOf(event) >= 0;
 }
 
-bool RecordedEvents::InOrder(std::string_view first, std::string_view then) const {
-  std::lock_guard lock(mutex_);
+bool RecordedEvents::InOrder(std::string_view first, std::string_view then, std::chrono::milliseconds patience) {
+  std::unique_lock lock(mutex_);
+  recorded_.wait_for(lock, patience, [&] { return IndexOf(first) >= 0 && IndexOf(then) >= 0; });
   const auto a = IndexOf(first);
   const auto b = IndexOf(then);
   return a >= 0 && b >= 0 && a < b;
@@ -34,5 +39,7 @@ bool RecordedEvents::InOrder(std::string_view first, std::string_view then) cons
 
 std::vector<std::string> RecordedEvents::All() const {
   std::lock_guard lock(mutex_);
-  return events_;
+  std::vector<std::string> texts;
+  for (const auto& event : events_) texts.push_back(event.text);
+  return texts;
 }
