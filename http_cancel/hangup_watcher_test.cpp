@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 
 #include "http_cancel/unique_fd.h"
 
@@ -26,6 +28,22 @@ struct Connection {
   UniqueFd client;
 };
 
+// A request under watch: its stop source, the reason the watcher gives, and the watch, which
+// ends with it. Declare it after its Connection, so that the watch ends first.
+struct WatchedRequest {
+  WatchedRequest(HangupWatcher& by, const Connection& connection,
+                 std::optional<HangupWatcher::Clock::time_point> deadline = std::nullopt)
+      : watcher(by), id(by.Watch(connection.server.get(), source, deadline, reason)) {}
+  ~WatchedRequest() { watcher.Unwatch(id); }
+  WatchedRequest(const WatchedRequest&) = delete;
+  WatchedRequest& operator=(const WatchedRequest&) = delete;
+
+  HangupWatcher& watcher;
+  std::stop_source source;
+  std::atomic<StopReason> reason{StopReason::kNone};
+  const HangupWatcher::WatchId id;  // last: it is made from the members above
+};
+
 // Waits, at most 5 s so that a bug fails instead of hanging, until `source` is stopped.
 bool Stopped(const std::stop_source& source) {
   std::mutex mutex;
@@ -37,110 +55,89 @@ bool Stopped(const std::stop_source& source) {
 TEST(HangupWatcher, StopsTheRequestWhenTheClientHangsUp) {
   HangupWatcher watcher;
   Connection connection;
-  std::stop_source request;
-  std::atomic<StopReason> reason{StopReason::kNone};
-  const auto id = watcher.Watch(connection.server.get(), request, std::nullopt, reason);
+  WatchedRequest request{watcher, connection};
 
   connection.client.Reset();
 
-  EXPECT_TRUE(Stopped(request));
-  EXPECT_EQ(reason, StopReason::kClientGone);
-  watcher.Unwatch(id);
+  EXPECT_TRUE(Stopped(request.source));
+  EXPECT_EQ(request.reason, StopReason::kClientGone);
 }
 
 TEST(HangupWatcher, StopsTheRequestAtOnceWhenTheClientHasAlreadyGone) {
   HangupWatcher watcher;
   Connection connection;
   connection.client.Reset();
-  std::stop_source request;
-  std::atomic<StopReason> reason{StopReason::kNone};
 
-  const auto id = watcher.Watch(connection.server.get(), request, std::nullopt, reason);
+  WatchedRequest request{watcher, connection};
 
-  EXPECT_TRUE(request.stop_requested());  // before Watch() returned: no waiting
-  EXPECT_EQ(reason, StopReason::kClientGone);
-  watcher.Unwatch(id);
+  EXPECT_TRUE(request.source.stop_requested());  // before Watch() returned: no waiting
+  EXPECT_EQ(request.reason, StopReason::kClientGone);
 }
 
 TEST(HangupWatcher, DataFromTheClientIsNoHangUp) {
   HangupWatcher watcher;
   Connection quiet, sentinel;
-  std::stop_source request, sentinel_request;
-  std::atomic<StopReason> reason{StopReason::kNone}, sentinel_reason{StopReason::kNone};
-  const auto id = watcher.Watch(quiet.server.get(), request, std::nullopt, reason);
-  const auto sentinel_id = watcher.Watch(sentinel.server.get(), sentinel_request, std::nullopt, sentinel_reason);
+  WatchedRequest request{watcher, quiet};
+  WatchedRequest sentinel_request{watcher, sentinel};
 
   ASSERT_EQ(::send(quiet.client.get(), "GET / HTTP/1.1\r\n\r\n", 18, 0), 18);  // the next request
   sentinel.client.Reset();
   // The watcher sees events in the order they come: by the time the sentinel's hang-up
   // is seen, the data sent before it has been seen too.
-  ASSERT_TRUE(Stopped(sentinel_request));
+  ASSERT_TRUE(Stopped(sentinel_request.source));
 
-  EXPECT_FALSE(request.stop_requested());
-  EXPECT_EQ(reason, StopReason::kNone);
-  watcher.Unwatch(id);
-  watcher.Unwatch(sentinel_id);
+  EXPECT_FALSE(request.source.stop_requested());
+  EXPECT_EQ(request.reason, StopReason::kNone);
 }
 
 TEST(HangupWatcher, ForgetsAnUnwatchedRequest) {
   HangupWatcher watcher;
   Connection unwatched, sentinel;
-  std::stop_source request, sentinel_request;
-  std::atomic<StopReason> reason{StopReason::kNone}, sentinel_reason{StopReason::kNone};
-  watcher.Unwatch(watcher.Watch(unwatched.server.get(), request, std::nullopt, reason));
-  const auto sentinel_id = watcher.Watch(sentinel.server.get(), sentinel_request, std::nullopt, sentinel_reason);
+  std::stop_source forgotten;
+  { WatchedRequest request{watcher, unwatched}; forgotten = request.source; }  // watched, then not
+  WatchedRequest sentinel_request{watcher, sentinel};
 
   unwatched.client.Reset();
   sentinel.client.Reset();
-  ASSERT_TRUE(Stopped(sentinel_request));
+  ASSERT_TRUE(Stopped(sentinel_request.source));
 
-  EXPECT_FALSE(request.stop_requested());
-  watcher.Unwatch(sentinel_id);
+  EXPECT_FALSE(forgotten.stop_requested());
 }
 
 TEST(HangupWatcher, StopsTheRequestWhenItsDeadlinePasses) {
   HangupWatcher watcher;
   Connection connection;
-  std::stop_source request;
-  std::atomic<StopReason> reason{StopReason::kNone};
-  const auto id = watcher.Watch(connection.server.get(), request, HangupWatcher::Clock::now() + 20ms, reason);
+  WatchedRequest request{watcher, connection, HangupWatcher::Clock::now() + 20ms};
 
-  EXPECT_TRUE(Stopped(request));
-  EXPECT_EQ(reason, StopReason::kDeadlineExceeded);
-  watcher.Unwatch(id);
+  EXPECT_TRUE(Stopped(request.source));
+  EXPECT_EQ(request.reason, StopReason::kDeadlineExceeded);
 }
 
 TEST(HangupWatcher, StopAllStopsEveryRequestAndEveryNewOneUntilResumed) {
   HangupWatcher watcher;
   Connection first, second, third;
-  std::stop_source a, b, c;
-  std::atomic<StopReason> reason_a{StopReason::kNone}, reason_b{StopReason::kNone}, reason_c{StopReason::kNone};
-  const auto id_a = watcher.Watch(first.server.get(), a, std::nullopt, reason_a);
+  WatchedRequest a{watcher, first};
 
   watcher.StopAll(StopReason::kServerStopping);
-  const auto id_b = watcher.Watch(second.server.get(), b, std::nullopt, reason_b);
+  WatchedRequest b{watcher, second};
   watcher.Resume();
-  const auto id_c = watcher.Watch(third.server.get(), c, std::nullopt, reason_c);
+  WatchedRequest c{watcher, third};
 
-  EXPECT_TRUE(a.stop_requested());
-  EXPECT_EQ(reason_a, StopReason::kServerStopping);
-  EXPECT_TRUE(b.stop_requested());
-  EXPECT_FALSE(c.stop_requested());
-  for (auto id : {id_a, id_b, id_c}) watcher.Unwatch(id);
+  EXPECT_TRUE(a.source.stop_requested());
+  EXPECT_EQ(a.reason, StopReason::kServerStopping);
+  EXPECT_TRUE(b.source.stop_requested());
+  EXPECT_FALSE(c.source.stop_requested());
 }
 
 TEST(HangupWatcher, TheFirstReasonIsTheOneThatCounts) {
   HangupWatcher watcher;
   Connection connection;
   connection.client.Reset();
-  std::stop_source request;
-  std::atomic<StopReason> reason{StopReason::kNone};
-  const auto id = watcher.Watch(connection.server.get(), request, std::nullopt, reason);
+  WatchedRequest request{watcher, connection};
 
   watcher.StopAll(StopReason::kServerStopping);
 
-  EXPECT_EQ(reason, StopReason::kClientGone);
-  watcher.Unwatch(id);
+  EXPECT_EQ(request.reason, StopReason::kClientGone);
 }
 
 }  // namespace
