@@ -146,8 +146,8 @@ httplib::Server::Handler CancellingServer::Cancellable(CancellableHandler handle
 }
 
 bool CancellingServer::process_and_close_socket(socket_t sock) {
-  // cpp-httplib writes a response's headers and body apart; with Nagle's algorithm on, the
-  // body then waits for the client's delayed ACK (40 ms on Linux). Go turns it off too.
+  // With Nagle's algorithm on, a response that leaves in more than one write (a streamed body)
+  // waits for the client's delayed ACK (40 ms on Linux). Go turns it off too.
   const int on = 1;
   ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   SocketStream stream(sock,
@@ -172,6 +172,7 @@ bool CancellingServer::process_and_close_socket(socket_t sock) {
       request.watch = watcher_.Watch(sock, request.source, deadline, request.reason);
     });
     current_request = nullptr;
+    stream.Flush();
     stream.RefuseWritesWhen(nullptr);
     if (!request.started) break;  // no request came: the client closed, or sent garbage
     request.StopWatching(watcher_);

@@ -212,6 +212,26 @@ TEST(CancellingServer, ServesPipelinedRequestsWithoutCancellingThem) {
   EXPECT_FALSE(handler.any_cancelled());
 }
 
+// Such a client sends its body only once it is told "100 Continue".
+TEST(CancellingServer, AnswersExpect100ContinueBeforeWaitingForTheBody) {
+  RecordedEvents events;
+  AnswerAtOnce handler;
+  LoopbackServer server{handler.Handler(), events,
+                        [&](CancellingServer& http) { http.Post("/.*", handler.Handler()); }};
+  loopback::Client client{server.port()};
+
+  client.Send("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+  // Less than the 5 s the server waits for a body: a "100 Continue" held back until then fails here.
+  const auto go_on = client.Read(2s);
+  ASSERT_TRUE(go_on) << "no 100 Continue";
+  EXPECT_EQ(go_on->status, 100);
+  client.Send("body");
+  const auto response = client.Read();
+
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->body, "you asked for /upload");
+}
+
 TEST(CancellingServer, StillServesPlainCppHttplibHandlers) {
   RecordedEvents events;
   httplib::Server::Handler plain = [](const httplib::Request&, httplib::Response& response) {

@@ -9,24 +9,12 @@
 #include <mutex>
 #include <optional>
 
-#include "http_cancel/unique_fd.h"
+#include "http_cancel/test_connection.h"
 
 namespace http_cancel {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Two connected sockets: the server's end, watched, and the client's, which hangs up.
-struct Connection {
-  Connection() {
-    int ends[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ends) != 0) throw std::runtime_error("socketpair");
-    server = UniqueFd(ends[0]);
-    client = UniqueFd(ends[1]);
-  }
-  UniqueFd server;
-  UniqueFd client;
-};
 
 // A request under watch: its stop source, the reason the watcher gives, and the watch, which
 // ends with it. Declare it after its Connection, so that the watch ends first.

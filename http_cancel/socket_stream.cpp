@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -12,6 +13,9 @@
 
 namespace http_cancel {
 namespace {
+
+// A response's status line and headers fit; anything larger goes out at once.
+constexpr std::size_t kMostHeld = 8 * 1024;
 
 int ToPollTimeout(std::chrono::microseconds timeout) {
   return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(timeout).count());
@@ -60,6 +64,7 @@ bool SocketStream::WaitFor(short events, std::chrono::microseconds timeout) cons
 }
 
 bool SocketStream::WaitForNextRequest(std::chrono::microseconds idle) {
+  Flush();
   return buffered_begin_ < buffered_end_ || WaitFor(POLLIN, idle);
 }
 
@@ -68,6 +73,7 @@ void SocketStream::RefuseWritesWhen(std::function<bool()> refuse_writes) {
 }
 
 bool SocketStream::is_readable() const {
+  Flush();
   return buffered_begin_ < buffered_end_ || WaitFor(POLLIN, timeouts_.read);
 }
 
@@ -83,13 +89,11 @@ void SocketStream::LimitHeaders(std::chrono::microseconds within, std::size_t ma
 void SocketStream::HeadersRead() { headers_deadline_.reset(); }
 
 ssize_t SocketStream::read(char* ptr, size_t size) {
-  auto timeout = timeouts_.read;
+  Flush();
+  may_hold_ = true;
   if (headers_deadline_) {
     if (headers_bytes_left_ == 0) return -1;
     size = std::min(size, headers_bytes_left_);
-    const auto left = std::chrono::ceil<std::chrono::microseconds>(*headers_deadline_ - std::chrono::steady_clock::now());
-    if (left <= std::chrono::microseconds::zero()) return -1;
-    timeout = std::min(timeout, left);
   }
   if (buffered_begin_ == buffered_end_) {
     // cpp-httplib reads request lines a byte at a time: one recv() fills the buffer for many.
@@ -99,6 +103,15 @@ ssize_t SocketStream::read(char* ptr, size_t size) {
       received = ::recv(socket_, buffer_.data(), buffer_.size(), MSG_DONTWAIT);
     } while (received < 0 && errno == EINTR);
     if (received < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      // Only a wait takes time, so only here is the clock read: cpp-httplib calls read() for
+      // every byte of a request's headers.
+      auto timeout = timeouts_.read;
+      if (headers_deadline_) {
+        const auto left =
+            std::chrono::ceil<std::chrono::microseconds>(*headers_deadline_ - std::chrono::steady_clock::now());
+        if (left <= std::chrono::microseconds::zero()) return -1;
+        timeout = std::min(timeout, left);
+      }
       if (!WaitFor(POLLIN, timeout)) return -1;
       do {
         received = ::recv(socket_, buffer_.data(), buffer_.size(), MSG_DONTWAIT);
@@ -118,17 +131,53 @@ ssize_t SocketStream::read(char* ptr, size_t size) {
 ssize_t SocketStream::write(const char* ptr, size_t size) {
   written_.anything = true;
   if (refuse_writes_ && refuse_writes_()) {
+    held_.clear();
     written_.failed = true;
     return -1;
   }
+  if (std::exchange(may_hold_, false) && held_.empty() && size <= kMostHeld) {
+    held_.assign(ptr, size);
+    return static_cast<ssize_t>(size);
+  }
+  return Send(ptr, size);
+}
+
+void SocketStream::Flush() const {
+  may_hold_ = false;
+  if (held_.empty()) return;
+  if (refuse_writes_ && refuse_writes_()) {
+    held_.clear();
+    written_.failed = true;
+    return;
+  }
+  Send(nullptr, 0);
+}
+
+ssize_t SocketStream::Send(const char* data, size_t size) const {
   // No poll first: the socket blocks for at most the write timeout (cpp-httplib sets
   // SO_SNDTIMEO on every connection it accepts).
-  ssize_t sent = 0;
-  do {
-    sent = ::send(socket_, ptr, size, MSG_NOSIGNAL);
-  } while (sent < 0 && errno == EINTR);
-  if (sent < 0) written_.failed = true;
-  return sent;
+  for (;;) {
+    std::array<iovec, 2> parts{{{.iov_base = held_.data(), .iov_len = held_.size()},
+                                {.iov_base = const_cast<char*>(data), .iov_len = size}}};
+    const bool holding = !held_.empty();
+    msghdr message{};
+    message.msg_iov = holding ? parts.data() : parts.data() + 1;
+    message.msg_iovlen = holding ? 2 : 1;
+    const ssize_t sent = ::sendmsg(socket_, &message, MSG_NOSIGNAL);
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent < 0 || (sent == 0 && held_.size() + size > 0)) {
+      held_.clear();
+      written_.failed = true;
+      return -1;
+    }
+    const auto sent_bytes = static_cast<size_t>(sent);
+    if (sent_bytes >= held_.size()) {
+      const auto of_data = sent_bytes - held_.size();
+      held_.clear();
+      return static_cast<ssize_t>(of_data);
+    }
+    held_.erase(0, sent_bytes);  // a partial send, cut short by the write timeout: go on
+  }
 }
 
 SocketStream::Written SocketStream::TakeWritten() { return std::exchange(written_, Written{}); }

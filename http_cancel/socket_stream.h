@@ -37,6 +37,9 @@ class SocketStream final : public httplib::Stream {
   // `refuse_writes` is asked before each write; the stream does not own what it refers to.
   void RefuseWritesWhen(std::function<bool()> refuse_writes);
 
+  // Sends what write() held back. A request's end calls it; reads call it themselves.
+  void Flush() const;
+
   // Whether every write since the last call went out (cpp-httplib does not always tell),
   // and whether there was any.
   struct Written {
@@ -57,12 +60,21 @@ class SocketStream final : public httplib::Stream {
   // Waits for `events` on the socket; false on timeout or error. Waits for reading give up
   // when the server is stopping; a response being written is let out.
   bool WaitFor(short events, std::chrono::microseconds timeout) const;
+  // Sends the held bytes, then up to `size` bytes from `data`, in one call when it can.
+  // Returns how many of `data`'s bytes went out, or -1.
+  ssize_t Send(const char* data, size_t size) const;
 
   int socket_;
   Timeouts timeouts_;
   int stopping_;
   std::function<bool()> refuse_writes_;
-  Written written_;
+  // The write side. cpp-httplib writes a response's status line and headers, then its body,
+  // apart: the first write after a read is held and sent with the next, in one TCP segment.
+  // Mutable because is_readable(), const in cpp-httplib's interface, must flush: a client
+  // that waits for "100 Continue" sends nothing until it has it.
+  mutable std::string held_;
+  mutable bool may_hold_ = false;
+  mutable Written written_;
   std::optional<std::chrono::steady_clock::time_point> headers_deadline_;
   std::size_t headers_bytes_left_ = 0;
   std::array<char, 16 * 1024> buffer_{};
