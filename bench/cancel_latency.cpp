@@ -7,8 +7,10 @@
 //
 // Step 1. Idle: the server's threads, once their number has stopped changing.
 // Step 2. N trials, one client at a time: connect, GET /, wait for the server's
-//         "fetch started"; t0 = now, close(); latency = the time of "fetch cancelled" - t0.
-//         Both times are CLOCK_MONOTONIC (std::chrono::steady_clock), one clock for every process.
+//         "fetch started"; t0 = now, close(). Two latencies: the time of "client gone" - t0
+//         (the server noticed, and stopped the request's token), and of "fetch cancelled" - t0
+//         (the fetch itself stopped). All times are CLOCK_MONOTONIC (std::chrono::steady_clock),
+//         one clock for every process.
 // Step 3. A burst: more hang-ups, `wave` clients at a time, so that a growing pool grows. How
 //         long a wave waits for all its fetches to start shows how the server takes many
 //         connections at once.
@@ -73,9 +75,14 @@ long SettledThreads(pid_t pid, Clock::duration quiet) {
   return threads;
 }
 
-// One client hangs up in the middle of its fetch. Returns how long the server took to cancel
-// the fetch, or nullopt when it did not within kPatience.
-std::optional<Clock::duration> HangUpOnce(ServerProcess& server) {
+struct HangUp {
+  Clock::duration noticed;    // until "client gone"
+  Clock::duration cancelled;  // until "fetch cancelled"
+};
+
+// One client hangs up in the middle of its fetch. Returns how long the server took to notice
+// and to cancel the fetch, or nullopt when it did not cancel it within kPatience.
+std::optional<HangUp> HangUpOnce(ServerProcess& server) {
   const auto since = Clock::now();
   loopback::Client client{server.port()};
   client.Get("/");
@@ -84,7 +91,9 @@ std::optional<Clock::duration> HangUpOnce(ServerProcess& server) {
   client.HangUp();
   const auto cancelled = server.WaitFor({"fetch cancelled"}, since, kPatience);
   if (!cancelled) return std::nullopt;
-  return cancelled->time - t0;
+  const auto gone = server.WaitFor({"client gone"}, since, kPatience);
+  if (!gone) throw std::runtime_error("a fetch was cancelled, but no \"client gone\"");
+  return HangUp{.noticed = gone->time - t0, .cancelled = cancelled->time - t0};
 }
 
 long CountEvents(ServerProcess& server, std::string_view name, Clock::time_point from, Clock::time_point to) {
@@ -173,12 +182,15 @@ int main(int argc, char* argv[]) {
     // A new server has no extra thread to retire: its threads only have to have started.
     const long idle_threads = SettledThreads(server.pid(), 1s);
 
+    std::vector<double> noticed_us;
     std::vector<double> latencies_us;
     long outlived = 0;
     for (int trial = 0; trial < settings->trials; ++trial) {
-      const auto latency = HangUpOnce(server);
-      if (!latency || *latency > kOnTime) ++outlived;
-      if (latency) latencies_us.push_back(duration<double, std::micro>(*latency).count());
+      const auto hang_up = HangUpOnce(server);
+      if (!hang_up || hang_up->cancelled > kOnTime) ++outlived;
+      if (!hang_up) continue;
+      noticed_us.push_back(duration<double, std::micro>(hang_up->noticed).count());
+      latencies_us.push_back(duration<double, std::micro>(hang_up->cancelled).count());
     }
     const Burst burst = HangUpInWaves(server, settings->burst, settings->wave);
     // Longer than the worker pool's 2 s before an idle thread leaves.
@@ -187,10 +199,13 @@ int main(int argc, char* argv[]) {
     server.Stop();
 
     if (latencies_us.empty()) throw std::runtime_error("no fetch was ever cancelled");
+    const auto noticed = bench::Summarize(noticed_us);
     const auto latency = bench::Summarize(latencies_us);
     std::printf("%d hang-ups, one at a time: %ld fetches outlived their client (cancelled > 100 ms later, or never)\n",
                 settings->trials, outlived);
-    std::printf("cancellation latency (us): min %.1f  median %.1f  p99 %.1f  max %.1f\n", latency.min,
+    std::printf("client gone, noticed after (us): min %.1f  median %.1f  p99 %.1f  max %.1f\n", noticed.min,
+                noticed.median, noticed.p99, noticed.max);
+    std::printf("fetch cancelled after (us):      min %.1f  median %.1f  p99 %.1f  max %.1f\n", latency.min,
                 latency.median, latency.p99, latency.max);
     const double slowest_start_ms = duration<double, std::milli>(burst.slowest_start).count();
     std::printf("%d more hang-ups, %d at a time: %ld fetches outlived their client; the slowest wave waited "
@@ -198,9 +213,11 @@ int main(int argc, char* argv[]) {
                 settings->burst, settings->wave, burst.outlived, slowest_start_ms);
     std::printf("threads: %ld idle, %ld at the burst's peak, %ld idle again; peak RSS %ld kB\n", idle_threads,
                 burst.peak_threads, settled_threads, peak_rss_kb);
-    std::printf("summary trials=%d min_us=%.1f median_us=%.1f p99_us=%.1f max_us=%.1f outlived=%ld burst=%d "
+    std::printf("summary trials=%d min_us=%.1f median_us=%.1f p99_us=%.1f max_us=%.1f noticed_min_us=%.1f "
+                "noticed_median_us=%.1f noticed_p99_us=%.1f noticed_max_us=%.1f outlived=%ld burst=%d "
                 "burst_outlived=%ld burst_start_ms=%.0f threads_idle=%ld threads_peak=%ld threads_after=%ld peak_rss_kb=%ld\n",
-                settings->trials, latency.min, latency.median, latency.p99, latency.max, outlived, settings->burst,
+                settings->trials, latency.min, latency.median, latency.p99, latency.max, noticed.min, noticed.median,
+                noticed.p99, noticed.max, outlived, settings->burst,
                 burst.outlived, slowest_start_ms, idle_threads, burst.peak_threads, settled_threads, peak_rss_kb);
     return 0;
   } catch (const std::exception& error) {
