@@ -18,7 +18,6 @@
 // A fetch "outlived its client" when its "fetch cancelled" came more than 100 ms after the
 // hang-up, or never. The last line, "summary key=value ...", is for bench/run.
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <optional>
@@ -28,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/count_argument.h"
 #include "bench/latency_summary.h"
 #include "testing/loopback_client.h"
 #include "testing/server_process.h"
@@ -143,13 +143,6 @@ Burst HangUpInWaves(ServerProcess& server, int total, int wave) {
   return burst;
 }
 
-std::optional<int> ToCount(std::string_view text, int min) {
-  int value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc{} || end != text.data() + text.size() || value < min) return std::nullopt;
-  return value;
-}
-
 std::optional<Settings> ParseArguments(int argc, char* argv[]) {
   Settings settings;
   int i = 1;
@@ -159,7 +152,7 @@ std::optional<Settings> ParseArguments(int argc, char* argv[]) {
                   : flag == "--burst" ? &settings.burst
                   : flag == "--wave"  ? &settings.wave
                                       : nullptr;
-    const auto value = ToCount(argv[i + 1], flag == "--burst" ? 0 : 1);
+    const auto value = bench::ToCount(argv[i + 1], flag == "--burst" ? 0 : 1);
     if (!target || !value) return std::nullopt;
     *target = *value;
   }

@@ -23,13 +23,12 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <charconv>
 #include <cstdint>
 #include <cstdio>
-#include <string_view>
 #include <thread>
 #include <vector>
 
+#include "bench/count_argument.h"
 #include "bench/latency_summary.h"
 
 namespace {
@@ -93,16 +92,12 @@ double HangUpOnce(const sockaddr_in& address, int from_server) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
-  int trials = 250;
-  if (argc == 3 && std::string_view(argv[1]) == "--trials") {
-    const std::string_view text = argv[2];
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), trials);
-    if (error != std::errc{} || end != text.data() + text.size() || trials < 1) argc = 0;
-  }
-  if (argc != 1 && argc != 3) {
+  const auto parsed_trials = bench::OnlyCountArgument(argc, argv, "--trials", 250);
+  if (!parsed_trials) {
     std::fprintf(stderr, "usage: %s [--trials N]\n", argv[0]);
     return 2;
   }
+  const int trials = *parsed_trials;
 
   sockaddr_in address{};
   address.sin_family = AF_INET;

@@ -8,12 +8,11 @@
 // The last line, "summary key=value ...", is for bench/run.
 #include <unistd.h>
 
-#include <charconv>
 #include <chrono>
 #include <cstdio>
-#include <string_view>
 #include <thread>
 
+#include "bench/count_argument.h"
 #include "demo_server/event_log.h"
 
 namespace {
@@ -31,16 +30,12 @@ double NanosecondsPerLine(std::FILE* out, int lines) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
-  int lines = 100'000;
-  if (argc == 3 && std::string_view(argv[1]) == "--lines") {
-    const std::string_view text = argv[2];
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), lines);
-    if (error != std::errc{} || end != text.data() + text.size() || lines < 1) argc = 0;
-  }
-  if (argc != 1 && argc != 3) {
+  const auto parsed_lines = bench::OnlyCountArgument(argc, argv, "--lines", 100'000);
+  if (!parsed_lines) {
     std::fprintf(stderr, "usage: %s [--lines N]\n", argv[0]);
     return 2;
   }
+  const int lines = *parsed_lines;
 
   std::FILE* null = std::fopen("/dev/null", "w");
   std::FILE* file = std::tmpfile();  // a real file, removed when closed
