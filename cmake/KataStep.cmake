@@ -7,24 +7,42 @@
 # Where there is no real server (http_cancel needs Linux), <step>_tests has the unit tests only.
 #
 # Every CTest test is named "<step>.<Suite>.<Test>" and labelled <step>, so
-# `ctest -R step03` runs step03's tests and no other step's.
+# `ctest -R step03` runs step03's tests and no other step's. That command is honest on its own:
+# the tests are found in the sources (not by running a program that may not build), and they
+# need the fixture "<step>.build", a test that first builds the step, so that a compile error
+# is a failed test that shows the compiler's message, never a pass of an older program.
 #
 # With -DKATA_RED=ON there is also <step>_red_tests (not built by default): the step's tests
 # against the previous step's code, the red of red-green (step01's tests meet no code at all:
 # kata/before_step01/). kata/prove-red-green builds and runs them.
 
-# What a step's tests are; everything else in a step folder is the lesson's code.
-# kata/start and kata/solution use the same list.
-set(KATA_TEST_FILES server_test.cpp loopback_test.cpp test_doubles.h)
+# What a step's tests are (kata/test_files.txt); everything else in a step folder is the
+# lesson's code. kata/start and kata/solution read the same list.
+file(STRINGS "${PROJECT_SOURCE_DIR}/kata/test_files.txt" KATA_TEST_FILES REGEX "^[^#]")
+set_property(DIRECTORY "${PROJECT_SOURCE_DIR}" APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+  "${PROJECT_SOURCE_DIR}/kata/test_files.txt")
 option(KATA_RED "Also build every step's tests against the previous step's code" OFF)
+if(KATA_RED)
+  # Which compiler produced the red outputs: kata/prove-red-green compares only like with like.
+  file(WRITE "${PROJECT_BINARY_DIR}/kata_compiler.txt"
+    "${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION}\n")
+endif()
 
 function(kata_step)
   cmake_path(GET CMAKE_CURRENT_SOURCE_DIR FILENAME step)
   kata_step_targets(${step} "${CMAKE_CURRENT_SOURCE_DIR}" "${CMAKE_CURRENT_SOURCE_DIR}")
-  gtest_discover_tests(${step}_tests
-    TEST_PREFIX "${step}."
-    PROPERTIES LABELS "${step}" TIMEOUT 20
-    DISCOVERY_TIMEOUT 30)
+  gtest_add_tests(TARGET ${step}_tests TEST_PREFIX "${step}." TEST_LIST tests)
+  set_tests_properties(${tests} PROPERTIES LABELS "${step}" TIMEOUT 20 FIXTURES_REQUIRED ${step}.build)
+
+  # One build at a time in a tree: two would race on the same files.
+  set(targets ${step}_tests)
+  if(TARGET ${step}_server)
+    list(APPEND targets ${step}_server)
+  endif()
+  add_test(NAME ${step}.build
+    COMMAND "${CMAKE_COMMAND}" --build "${PROJECT_BINARY_DIR}" --config $<CONFIG> --target ${targets})
+  set_tests_properties(${step}.build PROPERTIES
+    LABELS "${step}" FIXTURES_SETUP ${step}.build RESOURCE_LOCK build_tree TIMEOUT 900)
 
   if(KATA_RED)
     file(GLOB steps LIST_DIRECTORIES true "${PROJECT_SOURCE_DIR}/step[0-9][0-9]_*")
