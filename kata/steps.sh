@@ -46,24 +46,25 @@ kata_keeps() {
   return 1
 }
 
-# The path, in git's HEAD, of what a step's file holds when the step starts as a kata.
-kata_start_source() {
-  local step=$1 name=$2
-  if kata_keeps "$name"; then echo "HEAD:$step/$name"; else echo "HEAD:$(kata_previous "$step")/$name"; fi
-}
-
 # The step is the reference solution: nothing changed, added or removed since git's HEAD.
 kata_is_reference() {
   [[ -z "$(git status --porcelain --untracked-files=all -- "$1")" ]]
 }
 
-# The step is exactly as kata/start left it: nothing of the learner's in it.
+# The step is exactly as kata/start left it: nothing of the learner's in it. Compares git's
+# hashes of the files, so that a whole step costs a few commands.
 kata_is_start() {
-  local step=$1 name present expected
-  present=$(cd "$step" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort)
-  expected=$(git ls-tree --name-only "HEAD:$step" | LC_ALL=C sort)
-  [[ "$present" == "$expected" ]] || return 1
-  while IFS= read -r name; do
-    git cat-file blob "$(kata_start_source "$step" "$name")" 2>/dev/null | cmp -s - "$step/$name" || return 1
-  done <<<"$expected"
+  local step=$1 previous mode type hash name i
+  previous=$(kata_previous "$step")
+  local -A want=()
+  while read -r mode type hash name; do want[$name]=$hash; done < <(git ls-tree "HEAD:$step")
+  while read -r mode type hash name; do
+    if [[ -v "want[$name]" ]] && ! kata_keeps "$name"; then want[$name]=$hash; fi
+  done < <(git ls-tree "HEAD:$previous")
+  local -a present hashes
+  mapfile -t present < <(cd "$step" && find . -mindepth 1 -printf '%P\n')
+  ((${#present[@]} == ${#want[@]})) || return 1
+  for name in "${present[@]}"; do [[ -v "want[$name]" && -f "$step/$name" ]] || return 1; done
+  mapfile -t hashes < <(git hash-object -- "${present[@]/#/$step/}")
+  for i in "${!present[@]}"; do [[ "${hashes[$i]}" == "${want[${present[$i]}]}" ]] || return 1; done
 }
