@@ -1,7 +1,7 @@
 # The kata's promises about its step folders, checked as a test (cmake -P):
 #   - every step has the same file names, and the same CMakeLists.txt, byte for byte;
 #   - no code in a step names a step, so that `diff -ru` between steps shows only the lesson;
-#   - `ctest -R stepNN` selects that step's tests, and no other's.
+#   - `ctest -R stepNN` selects that step's tests, and no other's, and builds the step first.
 # Called with -DSOURCE_DIR=... -DBINARY_DIR=...
 file(GLOB steps LIST_DIRECTORIES true RELATIVE "${SOURCE_DIR}" "${SOURCE_DIR}/step[0-9][0-9]_*")
 list(SORT steps)
@@ -33,20 +33,53 @@ foreach(step IN LISTS steps)
   endforeach()
 
   string(SUBSTRING "${step}" 0 6 short)  # "step03"
-  execute_process(COMMAND "${CMAKE_CTEST_COMMAND}" -N -R "${short}"
+  execute_process(COMMAND "${CMAKE_CTEST_COMMAND}" --show-only=json-v1 -R "${short}"
                   WORKING_DIRECTORY "${BINARY_DIR}" OUTPUT_VARIABLE listed RESULT_VARIABLE failed)
-  string(REGEX MATCHALL "Test +#[0-9]+: [^\n]+" tests "${listed}")
-  if(failed OR NOT tests)
-    string(APPEND problems "  ctest -R ${short} selects no test\n")
+  if(failed)
+    string(APPEND problems "  ctest -R ${short} cannot list its tests\n")
+    continue()
   endif()
-  foreach(test IN LISTS tests)
-    if(NOT test MATCHES ": ${step}\\.")
-      string(APPEND problems "  ctest -R ${short} selects ${test}, which is not ${step}'s\n")
+  string(JSON count_tests LENGTH "${listed}" tests)
+  if(count_tests LESS 2)
+    string(APPEND problems "  ctest -R ${short} selects no test of ${step}'s\n")
+    continue()
+  endif()
+  # Every test the command selects is the step's, and needs the step built first, by the
+  # fixture's setup test "<step>.build".
+  set(builds 0)
+  math(EXPR last "${count_tests} - 1")
+  foreach(i RANGE ${last})
+    string(JSON name GET "${listed}" tests ${i} name)
+    if(NOT name MATCHES "^${step}\\.")
+      string(APPEND problems "  ctest -R ${short} selects ${name}, which is not ${step}'s\n")
+    endif()
+    set(setup "")
+    set(required "")
+    string(JSON count_properties ERROR_VARIABLE none LENGTH "${listed}" tests ${i} properties)
+    if(count_properties GREATER 0)
+      math(EXPR last_property "${count_properties} - 1")
+      foreach(j RANGE ${last_property})
+        string(JSON property GET "${listed}" tests ${i} properties ${j} name)
+        string(JSON value GET "${listed}" tests ${i} properties ${j} value)
+        if(property STREQUAL "FIXTURES_SETUP")
+          set(setup "${value}")
+        elseif(property STREQUAL "FIXTURES_REQUIRED")
+          set(required "${value}")
+        endif()
+      endforeach()
+    endif()
+    if(name STREQUAL "${step}.build" AND setup MATCHES "\"${step}\\.build\"")
+      math(EXPR builds "${builds} + 1")
+    elseif(NOT required MATCHES "\"${step}\\.build\"")
+      string(APPEND problems "  ${name} does not need ${step}.build: it could run an older build\n")
     endif()
   endforeach()
+  if(NOT builds EQUAL 1)
+    string(APPEND problems "  ctest -R ${short} does not build ${step} first (no test ${step}.build)\n")
+  endif()
 endforeach()
 
 if(problems)
   message(FATAL_ERROR "The step folders break the kata's promises:\n${problems}")
 endif()
-message(STATUS "${count} steps: same files, same CMakeLists.txt, no step names in code, ctest -R selects one step")
+message(STATUS "${count} steps: same files, same CMakeLists.txt, no step names in code, ctest -R builds and tests one step")
