@@ -34,13 +34,19 @@ function(kata_step)
   gtest_add_tests(TARGET ${step}_tests TEST_PREFIX "${step}." TEST_LIST tests)
   set_tests_properties(${tests} PROPERTIES LABELS "${step}" TIMEOUT 20 FIXTURES_REQUIRED ${step}.build)
 
-  # One build at a time in a tree: two would race on the same files.
+  # The fixture's setup test builds the step (cmake/BuildStep.cmake). One build at a time in
+  # a tree: two would race on the same files.
   set(targets ${step}_tests)
   if(TARGET ${step}_server)
     list(APPEND targets ${step}_server)
   endif()
+  string(JOIN "," targets ${targets})
+  string(JOIN "," tests_read ${tests})
   add_test(NAME ${step}.build
-    COMMAND "${CMAKE_COMMAND}" --build "${PROJECT_BINARY_DIR}" --config $<CONFIG> --target ${targets})
+    COMMAND "${CMAKE_COMMAND}" -DBINARY_DIR=${PROJECT_BINARY_DIR} -DCONFIG=$<CONFIG> -DSTEP=${step}
+            -DTARGETS=${targets} -DTESTS=${tests_read}
+            -DTESTFILE=${CMAKE_CURRENT_BINARY_DIR}/CTestTestfile.cmake
+            -P "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/BuildStep.cmake")
   set_tests_properties(${step}.build PROPERTIES
     LABELS "${step}" FIXTURES_SETUP ${step}.build RESOURCE_LOCK build_tree TIMEOUT 900)
 
