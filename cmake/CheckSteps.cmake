@@ -1,5 +1,6 @@
 # The kata's promises about its step folders, checked as a test (cmake -P):
 #   - every step has the same file names, and the same CMakeLists.txt, byte for byte;
+#   - every step has the tests kata/test_files.txt lists;
 #   - no code in a step names a step, so that `diff -ru` between steps shows only the lesson;
 #   - `ctest -R stepNN` selects that step's tests, and no other's, and builds the step first.
 # Called with -DSOURCE_DIR=... -DBINARY_DIR=...
@@ -11,6 +12,7 @@ if(count LESS 2)
 endif()
 
 set(problems "")
+file(STRINGS "${SOURCE_DIR}/kata/test_files.txt" tests_kept REGEX "^[^#]")
 list(GET steps 0 first)
 file(GLOB first_files RELATIVE "${SOURCE_DIR}/${first}" "${SOURCE_DIR}/${first}/*")
 list(SORT first_files)
@@ -21,6 +23,11 @@ foreach(step IN LISTS steps)
   if(NOT files STREQUAL first_files)
     string(APPEND problems "  ${step} has the files [${files}], ${first} has [${first_files}]\n")
   endif()
+  foreach(test IN LISTS tests_kept)
+    if(NOT EXISTS "${SOURCE_DIR}/${step}/${test}")
+      string(APPEND problems "  ${step} has no ${test}, which kata/test_files.txt lists\n")
+    endif()
+  endforeach()
   file(READ "${SOURCE_DIR}/${step}/CMakeLists.txt" cmake)
   if(NOT cmake STREQUAL first_cmake)
     string(APPEND problems "  ${step}/CMakeLists.txt differs from ${first}/CMakeLists.txt\n")
