@@ -17,6 +17,8 @@
 // Markers, on the line before a block's opening fence:
 //   <!-- include: step03_cancel/server.cpp -->                          the whole file
 //   <!-- include: step03_cancel/server_test.cpp TEST(Server, Returns --> one definition
+//   <!-- write: step02_spy_store/server.cpp -->     what the learner writes on the way, not the
+//                                                   reference: applied and tested by check_pages
 //   <!-- run: docs/outputs/step02_spy_store_fails.txt -->   what the step's tests print at
 //                                                           this point of the page
 //   <!-- compile: step03_cancel -->        not the project's code: compiled with the step's
@@ -215,7 +217,7 @@ struct Block {
 };
 
 std::vector<Block> Blocks(const std::vector<std::string>& lines) {
-  static const std::regex marker(R"(^<!-- (include|run|compile|compile-fail): (.+?) -->$)");
+  static const std::regex marker(R"(^<!-- (include|write|run|compile|compile-fail): (.+?) -->$)");
   std::vector<Block> blocks;
   bool in_fence = false;
   for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -263,7 +265,10 @@ void CheckPage(const fs::path& root, const fs::path& page, bool update, Counts& 
         continue;
       }
       out.push_back(lines[block.open]);
-      if (block.kind == "compile" || block.kind == "compile-fail") {
+      if (block.kind == "write" && (!IsStepPath(block.spec) || !fs::is_regular_file(root / block.spec.substr(0, block.spec.find(' '))))) {
+        problem(i, "a write: block names a step's file: " + block.spec);
+      }
+      if (block.kind == "compile" || block.kind == "compile-fail" || block.kind == "write") {
         ++counts.snippets;
         for (std::size_t j = block.open + 1; j <= block.close; ++j) out.push_back(lines[j]);
       } else {
@@ -349,7 +354,7 @@ int Apply(const fs::path& page, const fs::path& dest, std::optional<int> before_
   int runs = 0;
   for (const auto& block : Blocks(lines)) {
     if (block.kind == "run" && before_run && runs++ == *before_run) break;
-    if (block.kind != "include" || !block.spec.starts_with(step + "/")) continue;
+    if ((block.kind != "include" && block.kind != "write") || !block.spec.starts_with(step + "/")) continue;
     const auto space = block.spec.find(' ');
     const fs::path file = dest / block.spec.substr(0, space);
     const std::string shown = Join(lines, block.open + 1, block.close);
