@@ -242,7 +242,7 @@ std::string PageStep(const fs::path& page) {
 void CheckPage(const fs::path& root, const fs::path& page, bool update, Counts& counts) {
   static const std::regex link(R"(\]\(([^)#\s]+)(#[^)\s]*)?\))");
   static const std::regex diff(R"(<!-- diff: (\S+) (\S+) -->(.*?)<!-- /diff -->)");
-  static const std::regex all_pass(R"(\b[Aa]ll (\w+)( [\w']+){0,4} pass\b)");
+  static const std::regex all_pass(R"(\b[Aa]ll (\w+)( +[\w']+){0,4} +pass\b)");
   const auto lines = SplitLines(ReadFile(page).value_or(""));
   const std::string name = page.lexically_relative(root).string();
   const std::string step = PageStep(page);
@@ -252,6 +252,8 @@ void CheckPage(const fs::path& root, const fs::path& page, bool update, Counts& 
   };
 
   std::vector<std::string> out;
+  std::string prose;  // the text outside code blocks, its lines joined: a count may span two
+  std::vector<std::pair<std::size_t, std::size_t>> prose_starts;  // (offset in prose, line)
   const auto blocks = Blocks(lines);
   std::size_t next_block = 0;
   bool in_fence = false;
@@ -328,17 +330,24 @@ void CheckPage(const fs::path& root, const fs::path& page, bool update, Counts& 
     }
     rewritten.append(rest, line.cend());
     line = rewritten;
-    if (!step.empty()) {
-      for (std::sregex_iterator it(line.begin(), line.end(), all_pass), end; it != end; ++it) {
-        const int said = NumberWord((*it)[1]);
-        const int has = CountTests(root, step);
-        ++counts.figures;
-        if (said >= 0 && said != has) {
-          problem(i, "\"" + it->str() + "\": " + step + " has " + std::to_string(has) + " tests");
-        }
+    prose_starts.push_back({prose.size(), i});
+    prose += line + " ";
+    out.push_back(line);
+  }
+  if (!step.empty()) {
+    for (std::sregex_iterator it(prose.begin(), prose.end(), all_pass), end; it != end; ++it) {
+      const int said = NumberWord((*it)[1]);
+      const int has = CountTests(root, step);
+      ++counts.figures;
+      const auto offset = static_cast<std::size_t>(it->position());
+      std::size_t at = 0;
+      for (const auto& [start, line] : prose_starts) {
+        if (start <= offset) at = line;
+      }
+      if (said >= 0 && said != has) {
+        problem(at, "\"" + it->str() + "\": " + step + " has " + std::to_string(has) + " tests");
       }
     }
-    out.push_back(line);
   }
   if (update) {
     std::ofstream page_out(page);
