@@ -93,6 +93,48 @@ echo "[next](step03_three.md)" >>docs/step02_two.md
 expect 1 "the link to step03_three.md leads nowhere"
 echo "$pristine" >docs/step02_two.md
 
+# --apply, as tools/check_pages uses it: whole files replace, definitions replace or are added,
+# in order, up to a "run:" block.
+case="--apply"
+mkdir -p dest/step02_two
+printf 'int Answer() {\n  return 1;\n}\n' >dest/step02_two/server.cpp
+cat >docs/step02_two.md <<'EOF2'
+<!-- write: step02_two/server.cpp -->
+```cpp
+int Answer() {
+  return 0;
+}
+```
+
+<!-- run: docs/first_run.txt -->
+```text
+```
+
+<!-- include: step02_two/server.cpp int Answer -->
+```cpp
+// The answer.
+int Answer() {
+  return 42;
+}
+```
+
+<!-- write: step02_two/server.cpp int Question -->
+```cpp
+int Question() {
+  return 6 * 7;
+}
+```
+EOF2
+"$docs_check" "$work" --apply "$work/docs/step02_two.md" "$work/dest" 0
+[[ "$(cat dest/step02_two/server.cpp)" == "$(printf 'int Answer() {\n  return 0;\n}')" ]] ||
+  fail "$case: up to the first run, the whole file is replaced: $(cat dest/step02_two/server.cpp)"
+"$docs_check" "$work" --apply "$work/docs/step02_two.md" "$work/dest"
+[[ "$(cat dest/step02_two/server.cpp)" == "$(printf '// The answer.\nint Answer() {\n  return 42;\n}\n\nint Question() {\n  return 6 * 7;\n}')" ]] ||
+  fail "$case: a definition replaces its namesake, a new one is added: $(cat dest/step02_two/server.cpp)"
+[[ "$("$docs_check" "$work" --runs "$work/docs/step02_two.md")" == "docs/first_run.txt" ]] || fail "$case: --runs"
+echo "$case: ok"
+echo "$pristine" >docs/step02_two.md
+
 case="outside a git checkout, the working tree is the reference"
 rm -rf .git
 printf 'int Answer() {\n  return 6 * 7;\n}\n' >step02_two/server.cpp
