@@ -27,8 +27,8 @@
 // A definition starts at the first line that begins with the given text (with the comment
 // lines just above it) and ends at the next line that is "}" or "};".
 // In the prose, <!-- diff: A B -->N added, M removed<!-- /diff --> is measured from the
-// reference (files or step folders A and B), and in a step's page "all N ... pass" must
-// count the step's tests.
+// reference (files or step folders A and B); in a step's page "all N ... pass" must count the
+// step's tests, and "N tests fail" the failures in the output shown last before it.
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -254,6 +254,7 @@ void CheckPage(const fs::path& root, const fs::path& page, bool update, Counts& 
   std::vector<std::string> out;
   std::string prose;  // the text outside code blocks, its lines joined: a count may span two
   std::vector<std::pair<std::size_t, std::size_t>> prose_starts;  // (offset in prose, line)
+  std::vector<std::pair<std::size_t, int>> failed_shown;  // (offset in prose, tests failed in an output)
   const auto blocks = Blocks(lines);
   std::size_t next_block = 0;
   bool in_fence = false;
@@ -285,7 +286,12 @@ void CheckPage(const fs::path& root, const fs::path& page, bool update, Counts& 
           if (Join(lines, block.open + 1, block.close) != *expected && !update) {
             problem(i, "the block differs from " + source_spec + " (docs_check ROOT --update rewrites it)");
           }
-          for (const auto& source_line : SplitLines(*expected)) out.push_back(source_line);
+          int failed = 0;
+          for (const auto& source_line : SplitLines(*expected)) {
+            out.push_back(source_line);
+            failed += std::regex_search(source_line, std::regex(R"(^\[  FAILED  \] \w+\.\w+)")) ? 1 : 0;
+          }
+          if (source_spec.ends_with(".txt")) failed_shown.emplace_back(prose.size(), failed);
           out.push_back(lines[block.close]);
         }
       }
@@ -333,6 +339,25 @@ void CheckPage(const fs::path& root, const fs::path& page, bool update, Counts& 
     prose_starts.push_back({prose.size(), i});
     prose += line + " ";
     out.push_back(line);
+  }
+  // "N tests fail" counts the failures of the output shown last before it.
+  static const std::regex tests_fail(R"(\b(\w+) +tests +fail\b)");
+  for (std::sregex_iterator it(prose.begin(), prose.end(), tests_fail), end; it != end; ++it) {
+    const int said = NumberWord((*it)[1]);
+    const auto offset = static_cast<std::size_t>(it->position());
+    std::optional<int> shown;
+    for (const auto& [start, failed] : failed_shown) {
+      if (start <= offset) shown = failed;
+    }
+    std::size_t at = 0;
+    for (const auto& [start, line] : prose_starts) {
+      if (start <= offset) at = line;
+    }
+    if (said < 0 || !shown) continue;
+    ++counts.figures;
+    if (said != *shown) {
+      problem(at, "\"" + it->str() + "\": the output shown above it has " + std::to_string(*shown) + " failed tests");
+    }
   }
   if (!step.empty()) {
     for (std::sregex_iterator it(prose.begin(), prose.end(), all_pass), end; it != end; ++it) {

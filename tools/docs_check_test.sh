@@ -83,6 +83,14 @@ sed -i 's/All two of the/All three of the/' docs/step02_two.md
 expect 1 "step02_two has 2 tests"
 echo "$pristine" >docs/step02_two.md
 
+case="a count of failures that is not the output's"
+printf '[  FAILED  ] Server.One\n[  FAILED  ] Server.Two\n' >docs/red.txt
+printf '\n<!-- include: docs/red.txt -->\n```text\n[  FAILED  ] Server.One\n[  FAILED  ] Server.Two\n```\n\nThree tests\nfail.\n' >>docs/step02_two.md
+expect 1 "the output shown above it has 2 failed tests"
+sed -i 's/^Three tests$/Two tests/' docs/step02_two.md
+expect 0
+echo "$pristine" >docs/step02_two.md
+
 case="a C++ block that is neither included nor compiled"
 sed -i 's/^<!-- compile: none main -->$//' docs/step02_two.md
 expect 1 "a C++ block must be a step's code"
