@@ -27,8 +27,9 @@ const hello = "hello, world"
 // from concurrent goroutines never interleave. os.Stdout is unbuffered in Go,
 // so every line reaches the reader at once.
 type eventLog struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu  sync.Mutex
+	w   io.Writer
+	buf []byte // one line, reused
 }
 
 func (l *eventLog) line(s string) {
@@ -42,13 +43,25 @@ func (l *eventLog) line(s string) {
 func (l *eventLog) event(name string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	fmt.Fprintf(l.w, "%d %s\n", monotonicMicros(), name)
+	l.buf = strconv.AppendInt(l.buf[:0], monotonicMicros(), 10)
+	l.buf = append(l.buf, ' ')
+	l.buf = append(l.buf, name...)
+	l.buf = append(l.buf, '\n')
+	l.w.Write(l.buf)
 }
 
-// monotonicMicros reads CLOCK_MONOTONIC, the clock behind C++'s
-// std::chrono::steady_clock on Linux, so a client on the same machine can
-// correlate timestamps. Go's time package never exposes its raw value.
+// clockBase is CLOCK_MONOTONIC, the clock behind C++'s std::chrono::steady_clock
+// on Linux, read once with a system call when the program starts, so that a
+// client on the same machine can correlate timestamps. Go's time package never
+// exposes that clock's raw value, but every time.Now() carries a reading of it
+// (through the vDSO, as C++ reads it), and time.Since subtracts two readings.
+var clockBase, clockStart = readMonotonicMicros(), time.Now()
+
 func monotonicMicros() int64 {
+	return clockBase + time.Since(clockStart).Microseconds()
+}
+
+func readMonotonicMicros() int64 {
 	const clockMonotonic = 1
 	var ts syscall.Timespec
 	_, _, errno := syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockMonotonic, uintptr(unsafe.Pointer(&ts)), 0)
@@ -109,7 +122,8 @@ func serverV2(store StoreV2, log *eventLog) http.HandlerFunc {
 
 		select {
 		case d := <-data:
-			fmt.Fprint(w, d)
+			w.Header().Set("Content-Type", "text/plain")
+			io.WriteString(w, d)
 			log.event("response written")
 		case <-r.Context().Done():
 			store.Cancel()
@@ -150,7 +164,8 @@ func serverV3(store StoreV3, log *eventLog) http.HandlerFunc {
 		if err != nil {
 			return // the client is gone: there is nobody to write to
 		}
-		fmt.Fprint(w, data)
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, data)
 		log.event("response written")
 	}
 }
