@@ -19,22 +19,47 @@ std::ptrdiff_t RecordedEvents::IndexOf(std::string_view event) const {
   return -1;
 }
 
-bool RecordedEvents::WaitFor(std::string_view event, std::chrono::milliseconds patience) {
+std::string RecordedEvents::WhatHappened() const {
+  if (events_.empty()) return "nothing happened";
+  std::string list = "what happened:";
+  for (const auto& event : events_) list += (&event == &events_.front() ? " \"" : ", \"") + event.text + '"';
+  return list;
+}
+
+testing::AssertionResult RecordedEvents::WaitFor(std::string_view event, std::chrono::milliseconds patience) {
+  const watchdog::BoundedWait bounded;
   std::unique_lock lock(mutex_);
-  return recorded_.wait_for(lock, patience, [&] { return IndexOf(event) >= 0; });
+  if (recorded_.wait_for(lock, patience, [&] { return IndexOf(event) >= 0; })) {
+    return testing::AssertionSuccess() << '"' << event << "\" happened; " << WhatHappened();
+  }
+  return testing::AssertionFailure() << "no \"" << event << "\" within " << watchdog::ToText(patience) << "; "
+                                     << WhatHappened();
 }
 
-bool RecordedEvents::Contains(std::string_view event) const {
+testing::AssertionResult RecordedEvents::Contains(std::string_view event) const {
   std::lock_guard lock(mutex_);
-  return IndexOf(event) >= 0;
+  if (IndexOf(event) >= 0) return testing::AssertionSuccess() << '"' << event << "\" happened; " << WhatHappened();
+  return testing::AssertionFailure() << "no \"" << event << "\"; " << WhatHappened();
 }
 
-bool RecordedEvents::InOrder(std::string_view first, std::string_view then, std::chrono::milliseconds patience) {
+testing::AssertionResult RecordedEvents::InOrder(std::string_view first, std::string_view then,
+                                                 std::chrono::milliseconds patience) {
+  const watchdog::BoundedWait bounded;
   std::unique_lock lock(mutex_);
   recorded_.wait_for(lock, patience, [&] { return IndexOf(first) >= 0 && IndexOf(then) >= 0; });
   const auto a = IndexOf(first);
   const auto b = IndexOf(then);
-  return a >= 0 && b >= 0 && a < b;
+  if (a >= 0 && b >= 0 && a < b) {
+    return testing::AssertionSuccess() << '"' << first << "\" happened before \"" << then << "\"; " << WhatHappened();
+  }
+  auto failure = testing::AssertionFailure();
+  if (a >= 0 && b >= 0) {
+    failure << '"' << first << "\" happened after \"" << then << '"';
+  } else {
+    failure << "no " << (a < 0 ? "\"" + std::string(first) + '"' : "") << (a < 0 && b < 0 ? " nor " : "")
+            << (b < 0 ? "\"" + std::string(then) + '"' : "") << " within " << watchdog::ToText(patience);
+  }
+  return failure << "; " << WhatHappened();
 }
 
 std::vector<std::string> RecordedEvents::All() const {
