@@ -17,8 +17,8 @@ class RecordedEvents final : public EventLog {
  public:
   void PrintAt(std::string_view event, Clock::time_point when) override;
 
-  // Each check below is true or false, and says why with the events that did happen, in
-  // the order they happened: `EXPECT_TRUE(events.WaitFor("fetch cancelled"))` fails with
+  // Each check below says why it is false with the events that did happen, in the order they
+  // happened: `EXPECT_TRUE(events.WaitFor("fetch cancelled"))` fails with
   // (no "fetch cancelled" within 5 s; what happened: "fetch started", "client gone").
 
   // Waits until an event that starts with `event` has been recorded. The wait is bounded so

@@ -44,7 +44,7 @@ State& state() {
   const std::string what = s.waits.empty() ? "" : s.waits.back().what;
   std::fflush(nullptr);
   std::fprintf(stdout, "\n%s: still waiting after %s for %s.\n", s.test.c_str(), ToText(kPatience).c_str(),
-               what.empty() ? "a call it made to return (the handler's?)" : what.c_str());
+               what.empty() ? "a call to return (the handler, most likely)" : what.c_str());
   std::fprintf(stdout,
                "Does the code under test wait for something nobody signals, or join a thread while holding\n"
                "a lock that thread needs? A thread that waits can be neither joined nor killed: the test\n"
