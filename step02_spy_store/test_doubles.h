@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <semaphore>
@@ -12,10 +13,9 @@
 #include "store.h"
 #include "testing/watchdog.h"
 
-// How long a test double waits at most (5 s). Only a broken handler makes it wait that long:
-// the test then fails instead of hanging. A wait that cannot be bounded, joining a thread,
-// is the watchdog's: it ends a test program that hangs, saying what the test waited for.
-using watchdog::kPatience;
+// How long a test double waits at most. Only a broken handler makes it wait that long:
+// the test then fails instead of hanging.
+inline constexpr std::chrono::seconds kPatience{5};
 
 // SpyStore is a slow store that remembers whether it was told to cancel. Its fetch works
 // until the test calls FinishFetch(), or until the store is cancelled. A handler may call it
@@ -28,7 +28,7 @@ class SpyStore : public Store {
     std::unique_lock lock(mutex_);
     fetch_started_ = true;
     changed_.notify_all();
-    const watchdog::BoundedWait bounded;
+    const watchdog::BoundedWait bounded;  // a wait that ends by itself: the watchdog lets it end
     if (!changed_.wait_for(lock, kPatience, [this] { return fetch_finished_ || cancelled_; })) {
       ADD_FAILURE() << "SpyStore: the fetch was still working after " << watchdog::ToText(kPatience)
                     << ": the test did not finish it, and the store was not told to cancel";
@@ -51,7 +51,7 @@ class SpyStore : public Store {
 
   // Waits until a fetch has started.
   testing::AssertionResult WaitUntilFetchStarted() {
-    const watchdog::BoundedWait bounded;
+    const watchdog::BoundedWait bounded;  // a wait that ends by itself: the watchdog lets it end
     std::unique_lock lock(mutex_);
     if (changed_.wait_for(lock, kPatience, [this] { return fetch_started_; })) return testing::AssertionSuccess();
     return testing::AssertionFailure() << "no fetch started within " << watchdog::ToText(kPatience)
@@ -82,7 +82,7 @@ class MockStore : public Store {
 // Waits until `called` is released, kPatience at most: a handler that never calls what
 // releases it fails the test instead of hanging it.
 inline testing::AssertionResult WasCalled(std::binary_semaphore& called) {
-  const watchdog::BoundedWait bounded;
+  const watchdog::BoundedWait bounded;  // a wait that ends by itself: the watchdog lets it end
   if (called.try_acquire_for(kPatience)) return testing::AssertionSuccess();
   return testing::AssertionFailure() << "not called within " << watchdog::ToText(kPatience);
 }

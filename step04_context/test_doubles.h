@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <expected>
 #include <mutex>
@@ -14,10 +15,9 @@
 #include "store.h"
 #include "testing/watchdog.h"
 
-// How long a test double waits at most (5 s). Only a broken handler makes it wait that long:
-// the test then fails instead of hanging. A wait that cannot be bounded, joining a thread,
-// is the watchdog's: it ends a test program that hangs, saying what the test waited for.
-using watchdog::kPatience;
+// How long a test double waits at most. Only a broken handler makes it wait that long:
+// the test then fails instead of hanging.
+inline constexpr std::chrono::seconds kPatience{5};
 
 // SpyStore is a slow store that stops its own work when the request is cancelled, and
 // remembers that it did. Its fetch works until the test calls FinishFetch(), or until the
@@ -32,7 +32,7 @@ class SpyStore : public Store {
     fetch_started_ = true;
     changed_.notify_all();
     // Wakes when the fetch is finished, or when `cancelled` is stop-requested.
-    const watchdog::BoundedWait bounded;
+    const watchdog::BoundedWait bounded;  // a wait that ends by itself: the watchdog lets it end
     if (changed_.wait_for(lock, cancelled, kPatience, [this] { return fetch_finished_; })) {
       return response_;
     }
@@ -54,7 +54,7 @@ class SpyStore : public Store {
 
   // Waits until a fetch has started.
   testing::AssertionResult WaitUntilFetchStarted() {
-    const watchdog::BoundedWait bounded;
+    const watchdog::BoundedWait bounded;  // a wait that ends by itself: the watchdog lets it end
     std::unique_lock lock(mutex_);
     if (changed_.wait_for(lock, kPatience, [this] { return fetch_started_; })) return testing::AssertionSuccess();
     return testing::AssertionFailure() << "no fetch started within " << watchdog::ToText(kPatience)
