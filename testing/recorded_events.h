@@ -37,7 +37,8 @@ class RecordedEvents final : public EventLog {
     std::string text;
   };
   std::ptrdiff_t IndexOf(std::string_view event) const;  // the earliest; -1 when absent; mutex_ held
-  std::string WhatHappened() const;                      // mutex_ held
+  // The first `count` events, quoted, in the order they happened; mutex_ held.
+  std::string WhatHappened(std::size_t count = std::string::npos) const;
 
   mutable std::mutex mutex_;
   std::condition_variable recorded_;
