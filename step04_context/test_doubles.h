@@ -86,7 +86,8 @@ class MockStore : public Store {
 // EXPECT_TRUE(WasCancelled(store)) says what went wrong when it fails.
 inline testing::AssertionResult WasCancelled(const SpyStore& store) {
   if (store.cancelled()) return testing::AssertionSuccess();
-  return testing::AssertionFailure() << "the store did not stop for the cancelled request: was it given the request's stop_token?";
+  return testing::AssertionFailure()
+         << "the store did not stop for the cancelled request: was it given the request's stop_token?";
 }
 
 inline testing::AssertionResult WasNotCancelled(const SpyStore& store) {

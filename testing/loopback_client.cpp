@@ -54,8 +54,8 @@ bool Client::Receive(std::chrono::steady_clock::time_point deadline, std::string
     received_.append(buffer, static_cast<std::size_t>(n));
     return true;
   }
-  const std::string sent = received_.empty() ? "sent nothing"
-                                             : "sent " + std::to_string(received_.size()) + " bytes, not a whole response";
+  const std::string sent =
+      received_.empty() ? "sent nothing" : "sent " + std::to_string(received_.size()) + " bytes, not a whole response";
   if (ready == 0) {
     why_not = "the server " + sent + " and kept the connection open";
   } else if (n == 0) {
