@@ -85,7 +85,8 @@ function(kata_step_targets name lesson_dir tests_dir)
   add_executable(${name}_tests "${tests_dir}/server_test.cpp")
   # The step's own test doubles come first, before the lesson's folder.
   target_include_directories(${name}_tests BEFORE PRIVATE "${tests_dir}")
-  target_link_libraries(${name}_tests PRIVATE ${name}_lesson GTest::gmock GTest::gtest_main)
+  # test_main: a test that hangs ends within seconds, saying what it waited for (testing/watchdog.h).
+  target_link_libraries(${name}_tests PRIVATE ${name}_lesson test_main)
   project_warnings(${name}_tests)
 
   if(TARGET http_cancel)

@@ -6,10 +6,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <semaphore>
 #include <string>
 #include <utility>
 
 #include "store.h"
+#include "testing/watchdog.h"
 
 // How long a test double waits at most. Only a broken handler makes it wait that long:
 // the test then fails instead of hanging.
@@ -26,8 +28,10 @@ class SpyStore : public Store {
     std::unique_lock lock(mutex_);
     fetch_started_ = true;
     changed_.notify_all();
+    const watchdog::BoundedWait bounded;  // a wait that ends by itself: the watchdog lets it end
     if (!changed_.wait_for(lock, kPatience, [this] { return fetch_finished_ || cancelled_; })) {
-      ADD_FAILURE() << "SpyStore: the fetch was neither finished nor cancelled";
+      ADD_FAILURE() << "SpyStore: the fetch was still working after " << watchdog::ToText(kPatience)
+                    << ": the test did not finish it, and the store was not told to cancel";
     }
     return response_;
   }
@@ -46,9 +50,12 @@ class SpyStore : public Store {
   }
 
   // Waits until a fetch has started.
-  bool WaitUntilFetchStarted() {
+  testing::AssertionResult WaitUntilFetchStarted() {
+    const watchdog::BoundedWait bounded;  // a wait that ends by itself: the watchdog lets it end
     std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, kPatience, [this] { return fetch_started_; });
+    if (changed_.wait_for(lock, kPatience, [this] { return fetch_started_; })) return testing::AssertionSuccess();
+    return testing::AssertionFailure() << "no fetch started within " << watchdog::ToText(kPatience)
+                                       << ": the handler did not call the store's Fetch()";
   }
 
   bool cancelled() const {
@@ -71,3 +78,11 @@ class MockStore : public Store {
   MOCK_METHOD(std::string, Fetch, (), (override));
   MOCK_METHOD(void, Cancel, (), (override));
 };
+
+// Waits until `called` is released, kPatience at most: a handler that never calls what
+// releases it fails the test instead of hanging it.
+inline testing::AssertionResult WasCalled(std::binary_semaphore& called) {
+  const watchdog::BoundedWait bounded;  // a wait that ends by itself: the watchdog lets it end
+  if (called.try_acquire_for(kPatience)) return testing::AssertionSuccess();
+  return testing::AssertionFailure() << "not called within " << watchdog::ToText(kPatience);
+}

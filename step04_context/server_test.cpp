@@ -38,6 +38,7 @@ TEST(Server, TellsStoreToCancelWorkIfRequestIsCancelled) {
   std::jthread serving{[&] { server({}, response, request.get_token()); }};
   ASSERT_TRUE(store.WaitUntilFetchStarted());
   request.request_stop();  // the client gives up while the store is working
+  const watchdog::WaitingFor handler{"the handler to return after its request was cancelled"};
   serving.join();
 
   EXPECT_TRUE(WasCancelled(store));

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "store.h"
+#include "testing/watchdog.h"
 
 // How long a test double waits at most. Only a broken handler makes it wait that long:
 // the test then fails instead of hanging.
@@ -31,11 +32,13 @@ class SpyStore : public Store {
     fetch_started_ = true;
     changed_.notify_all();
     // Wakes when the fetch is finished, or when `cancelled` is stop-requested.
+    const watchdog::BoundedWait bounded;  // a wait that ends by itself: the watchdog lets it end
     if (changed_.wait_for(lock, cancelled, kPatience, [this] { return fetch_finished_; })) {
       return response_;
     }
     if (!cancelled.stop_requested()) {
-      ADD_FAILURE() << "SpyStore: the fetch was neither finished nor cancelled";
+      ADD_FAILURE() << "SpyStore: the fetch was still working after " << watchdog::ToText(kPatience)
+                    << ": the test did not finish it, and the stop_token it was given was not stop-requested";
       return std::unexpected(std::make_error_code(std::errc::timed_out));
     }
     cancelled_ = true;
@@ -50,9 +53,12 @@ class SpyStore : public Store {
   }
 
   // Waits until a fetch has started.
-  bool WaitUntilFetchStarted() {
+  testing::AssertionResult WaitUntilFetchStarted() {
+    const watchdog::BoundedWait bounded;  // a wait that ends by itself: the watchdog lets it end
     std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, kPatience, [this] { return fetch_started_; });
+    if (changed_.wait_for(lock, kPatience, [this] { return fetch_started_; })) return testing::AssertionSuccess();
+    return testing::AssertionFailure() << "no fetch started within " << watchdog::ToText(kPatience)
+                                       << ": the handler did not call the store's Fetch()";
   }
 
   // Whether a fetch stopped because its request was cancelled.
@@ -80,12 +86,13 @@ class MockStore : public Store {
 // EXPECT_TRUE(WasCancelled(store)) says what went wrong when it fails.
 inline testing::AssertionResult WasCancelled(const SpyStore& store) {
   if (store.cancelled()) return testing::AssertionSuccess();
-  return testing::AssertionFailure() << "the store did not stop for the cancelled request";
+  return testing::AssertionFailure()
+         << "the store did not stop for the cancelled request: was it given the request's stop_token?";
 }
 
 inline testing::AssertionResult WasNotCancelled(const SpyStore& store) {
   if (!store.cancelled()) return testing::AssertionSuccess();
-  return testing::AssertionFailure() << "the store stopped as if the request were cancelled";
+  return testing::AssertionFailure() << "the store stopped as if the request were cancelled, though it was not";
 }
 
 // The chapter's SpyResponseWriter: a handler that writes nothing leaves the response as

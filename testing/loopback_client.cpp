@@ -37,22 +37,43 @@ void Client::Get(std::string_view target) {
   Send("GET " + std::string(target) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 }
 
-bool Client::Receive(std::chrono::steady_clock::time_point deadline) {
-  const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-  pollfd readable{.fd = socket_.get(), .events = POLLIN, .revents = 0};
-  if (::poll(&readable, 1, static_cast<int>(std::max<long long>(left.count(), 0))) <= 0) return false;
-  char buffer[16 * 1024];
-  const auto n = ::recv(socket_.get(), buffer, sizeof buffer, 0);
-  if (n <= 0) return false;
-  received_.append(buffer, static_cast<std::size_t>(n));
-  return true;
+Reply::operator testing::AssertionResult() const {
+  if (!has_value()) return testing::AssertionFailure() << why_none_;
+  return testing::AssertionSuccess() << "a response came: status " << value().status << ", body \"" << value().body
+                                     << '"';
 }
 
-std::optional<Response> Client::Read(std::chrono::milliseconds patience) {
+bool Client::Receive(std::chrono::steady_clock::time_point deadline, std::string& why_not) {
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  pollfd readable{.fd = socket_.get(), .events = POLLIN, .revents = 0};
+  const int ready = ::poll(&readable, 1, static_cast<int>(std::max<long long>(left.count(), 0)));
+  char buffer[16 * 1024];
+  const auto n = ready > 0 ? ::recv(socket_.get(), buffer, sizeof buffer, 0) : -1;
+  const int error = errno;
+  if (n > 0) {
+    received_.append(buffer, static_cast<std::size_t>(n));
+    return true;
+  }
+  const std::string sent =
+      received_.empty() ? "sent nothing" : "sent " + std::to_string(received_.size()) + " bytes, not a whole response";
+  if (ready == 0) {
+    why_not = "the server " + sent + " and kept the connection open";
+  } else if (n == 0) {
+    why_not = "the server " + sent + " and closed the connection";
+  } else {
+    why_not = "the server " + sent + "; then " + std::system_error(error, std::generic_category()).what();
+  }
+  return false;
+}
+
+Reply Client::Read(std::chrono::milliseconds patience) {
+  const watchdog::BoundedWait bounded;
   const auto deadline = std::chrono::steady_clock::now() + patience;
+  std::string why_not;
+  const auto none = [&] { return Reply("no response within " + watchdog::ToText(patience) + ": " + why_not); };
   std::size_t header_end = 0;
   while ((header_end = received_.find("\r\n\r\n")) == std::string::npos) {
-    if (!Receive(deadline)) return std::nullopt;
+    if (!Receive(deadline, why_not)) return none();
   }
   const std::string_view head(received_.data(), header_end);
   Response response;
@@ -68,18 +89,25 @@ std::optional<Response> Client::Read(std::chrono::milliseconds patience) {
   }
   const std::size_t body_begin = header_end + 4;
   while (received_.size() < body_begin + length) {
-    if (!Receive(deadline)) return std::nullopt;
+    if (!Receive(deadline, why_not)) return none();
   }
   response.body = received_.substr(body_begin, length);
   received_.erase(0, body_begin + length);  // what is left belongs to the next response
   return response;
 }
 
-bool Client::ClosedByServer(std::chrono::milliseconds patience) {
+testing::AssertionResult Client::ClosedByServer(std::chrono::milliseconds patience) {
+  const watchdog::BoundedWait bounded;
+  if (!received_.empty()) {
+    return testing::AssertionFailure() << "the server sent " << received_.size() << " bytes more than it was read";
+  }
   pollfd readable{.fd = socket_.get(), .events = POLLIN, .revents = 0};
-  if (!received_.empty() || ::poll(&readable, 1, static_cast<int>(patience.count())) <= 0) return false;
+  if (::poll(&readable, 1, static_cast<int>(patience.count())) <= 0) {
+    return testing::AssertionFailure() << "the server kept the connection open for " << watchdog::ToText(patience);
+  }
   char byte = 0;
-  return ::recv(socket_.get(), &byte, 1, 0) <= 0;
+  if (::recv(socket_.get(), &byte, 1, 0) > 0) return testing::AssertionFailure() << "the server sent more bytes";
+  return testing::AssertionSuccess() << "the server closed the connection";
 }
 
 void Client::HangUp() { socket_.Reset(); }

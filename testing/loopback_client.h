@@ -4,14 +4,31 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+
+#include <gtest/gtest.h>
 
 #include "http_cancel/unique_fd.h"
+#include "testing/watchdog.h"
 
 namespace loopback {
 
 struct Response {
   int status = 0;
   std::string body;
+};
+
+// What Read() got: a response, or nothing and why. `ASSERT_TRUE(response)` says which:
+// (no response within 5 s: the server sent nothing and kept the connection open).
+class Reply : public std::optional<Response> {
+ public:
+  Reply(Response response) : std::optional<Response>(std::move(response)) {}
+  explicit Reply(std::string why_none) : why_none_(std::move(why_none)) {}
+
+  operator testing::AssertionResult() const;
+
+ private:
+  std::string why_none_;
 };
 
 // A raw HTTP/1.1 client over 127.0.0.1, for tests that need what a browser does without
@@ -23,11 +40,11 @@ class Client {
   void Send(std::string_view bytes);
   void Get(std::string_view target = "/");  // sends one GET; does not wait for the answer
 
-  // Reads one response; nullopt when the server closed the connection first, or when none
+  // Reads one response; none when the server closed the connection first, or when none
   // came within `patience` (a bound against hanging, not a verdict).
-  std::optional<Response> Read(std::chrono::milliseconds patience = std::chrono::seconds(5));
+  Reply Read(std::chrono::milliseconds patience = watchdog::kPatience);
   // True when the server closes the connection, sending nothing more, within `patience`.
-  bool ClosedByServer(std::chrono::milliseconds patience = std::chrono::seconds(5));
+  testing::AssertionResult ClosedByServer(std::chrono::milliseconds patience = watchdog::kPatience);
 
   // Closes the connection: what a client that gives up does.
   void HangUp();
@@ -37,8 +54,8 @@ class Client {
   int socket() const { return socket_.get(); }
 
  private:
-  // Reads more bytes into `received_`; false on close, error, or timeout.
-  bool Receive(std::chrono::steady_clock::time_point deadline);
+  // Reads more bytes into `received_`; false on close, error, or timeout, and then says which.
+  bool Receive(std::chrono::steady_clock::time_point deadline, std::string& why_not);
 
   http_cancel::UniqueFd socket_;
   std::string received_;

@@ -8,6 +8,7 @@
 
 #include "demo_server/event_log.h"
 #include "http_cancel/cancelling_server.h"
+#include "testing/watchdog.h"
 
 // Serves one handler for GET of any path on 127.0.0.1, any free port, from a thread of its own, for as
 // long as it lives; the server tells `log` what happens. `configure`, if given, sets the
@@ -26,6 +27,7 @@ class LoopbackServer {
     listening_ = std::jthread([this] { http_.listen_after_bind(); });
   }
   ~LoopbackServer() {
+    const watchdog::WaitingFor stopped{"the server to stop: it waits for its handlers to return"};
     http_.stop();
     listening_.join();
   }

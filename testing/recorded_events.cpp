@@ -19,22 +19,47 @@ std::ptrdiff_t RecordedEvents::IndexOf(std::string_view event) const {
   return -1;
 }
 
-bool RecordedEvents::WaitFor(std::string_view event, std::chrono::milliseconds patience) {
+std::string RecordedEvents::WhatHappened(std::size_t count) const {
+  count = std::min(count, events_.size());
+  if (count == 0) return "nothing";
+  std::string list;
+  for (std::size_t i = 0; i < count; ++i) list += (i == 0 ? "\"" : ", \"") + events_[i].text + '"';
+  return list;
+}
+
+testing::AssertionResult RecordedEvents::WaitFor(std::string_view event, std::chrono::milliseconds patience) {
+  const watchdog::BoundedWait bounded;
   std::unique_lock lock(mutex_);
-  return recorded_.wait_for(lock, patience, [&] { return IndexOf(event) >= 0; });
+  if (recorded_.wait_for(lock, patience, [&] { return IndexOf(event) >= 0; })) {
+    return testing::AssertionSuccess() << '"' << event << "\" happened";
+  }
+  return testing::AssertionFailure() << "no \"" << event << "\" within " << watchdog::ToText(patience)
+                                     << "; what happened: " << WhatHappened();
 }
 
-bool RecordedEvents::Contains(std::string_view event) const {
+testing::AssertionResult RecordedEvents::Contains(std::string_view event) const {
   std::lock_guard lock(mutex_);
-  return IndexOf(event) >= 0;
+  if (IndexOf(event) >= 0) return testing::AssertionSuccess() << '"' << event << "\" happened";
+  return testing::AssertionFailure() << "no \"" << event << "\"; what happened: " << WhatHappened();
 }
 
-bool RecordedEvents::InOrder(std::string_view first, std::string_view then, std::chrono::milliseconds patience) {
+testing::AssertionResult RecordedEvents::InOrder(std::string_view first, std::string_view then,
+                                                 std::chrono::milliseconds patience) {
+  const watchdog::BoundedWait bounded;
   std::unique_lock lock(mutex_);
   recorded_.wait_for(lock, patience, [&] { return IndexOf(first) >= 0 && IndexOf(then) >= 0; });
   const auto a = IndexOf(first);
   const auto b = IndexOf(then);
-  return a >= 0 && b >= 0 && a < b;
+  if (a >= 0 && b >= 0 && a < b) {
+    return testing::AssertionSuccess() << '"' << first << "\" happened before \"" << then << '"';
+  }
+  if (b < 0) {
+    return testing::AssertionFailure() << "no \"" << then << "\" within " << watchdog::ToText(patience)
+                                       << "; what happened: " << WhatHappened();
+  }
+  // Only what happened before `then`: what came after it can vary from run to run.
+  return testing::AssertionFailure() << '"' << first << "\" did not happen before \"" << then
+                                     << "\"; before it: " << WhatHappened(static_cast<std::size_t>(b));
 }
 
 std::vector<std::string> RecordedEvents::All() const {

@@ -1,0 +1,37 @@
+# Runs one test of hanging_tests, which hangs on purpose, and checks that the watchdog ends it:
+# within a few seconds, with a failure, and saying which test hung and what it waited for.
+# cmake -DPROGRAM=<hanging_tests> -DTEST=<Suite.Name> -P expect_hang.cmake
+set(within 15)  # the watchdog's patience is 5 s; NotWhileABoundedWaitLasts waits it twice
+string(TIMESTAMP start "%s%f")
+execute_process(COMMAND "${PROGRAM}" --gtest_filter=${TEST} TIMEOUT ${within}
+                RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
+string(TIMESTAMP end "%s%f")
+math(EXPR elapsed_ms "(${end} - ${start}) / 1000")
+message("${output}")
+message("${TEST} ended after ${elapsed_ms} ms, with exit status: ${result}")
+
+set(problems "")
+if(result STREQUAL "0")
+  string(APPEND problems "  it passed: it was meant to hang\n")
+elseif(NOT result MATCHES "^[0-9]+$")
+  string(APPEND problems "  the watchdog did not end it within ${within} s (${result})\n")
+endif()
+set(expected "${TEST}: still waiting after 5 s for ")
+if(TEST STREQUAL "Hangs.JoinsWhileHoldingTheLock")
+  string(APPEND expected "the handler to return after its request was cancelled.")
+endif()
+foreach(line IN ITEMS "${expected}" "[  FAILED  ] ${TEST} (hung)")
+  string(FIND "${output}" "${line}" at)
+  if(at EQUAL -1)
+    string(APPEND problems "  the output lacks: ${line}\n")
+  endif()
+endforeach()
+if(TEST STREQUAL "Hangs.NotWhileABoundedWaitLasts")
+  string(FIND "${output}" "the bounded wait failed" at)
+  if(at EQUAL -1)
+    string(APPEND problems "  the bounded wait was cut short: its own failure is not in the output\n")
+  endif()
+endif()
+if(problems)
+  message(FATAL_ERROR "The watchdog did not end ${TEST} as it should:\n${problems}")
+endif()
