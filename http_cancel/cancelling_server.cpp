@@ -3,7 +3,6 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 
-#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
@@ -41,32 +40,16 @@ microseconds ToMicroseconds(time_t seconds, time_t microseconds_part) {
 
 }  // namespace
 
-// cpp-httplib's own pool, told when it shuts down: cpp-httplib creates its task queue when
-// listen() starts, and shuts it down when listen() ends, so that is where a stop, whoever asked
-// for it, becomes visible here.
-class CancellingServer::ServingQueue final : public httplib::TaskQueue {
- public:
-  explicit ServingQueue(CancellingServer& server)
-      : server_(server), pool_(server.min_threads_, std::max({server.max_threads_, server.min_threads_, std::size_t{1}})) {
-    server_.BeginServing();
-  }
-  bool enqueue(std::function<void()> task) override { return pool_.enqueue(std::move(task)); }
-  // Runs the connections already queued (each sees the server stopping), then joins.
-  void shutdown() override {
-    server_.CancelEverything();
-    pool_.shutdown();
-  }
-
- private:
-  CancellingServer& server_;
-  httplib::ThreadPool pool_;
-};
-
 CancellingServer::CancellingServer()
     : stopping_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
       watcher_([this](StopReason reason, HangupWatcher::Clock::time_point when) { Report(Describe(reason), when); }) {
   if (!stopping_) throw std::system_error(errno, std::generic_category(), "eventfd");
-  new_task_queue = [this] { return new ServingQueue(*this); };
+  // cpp-httplib creates its task queue when listen() starts, and shuts it down when listen()
+  // ends: that is where a stop, whoever asked for it, becomes visible here.
+  new_task_queue = [this] {
+    BeginServing();
+    return new WorkerPool(thread_limits_, [this] { CancelEverything(); });
+  };
   set_payload_max_length(1024 * 1024);  // cpp-httplib's default is 100 MiB
   httplib::Server::set_pre_routing_handler(
       [this](const httplib::Request& request, httplib::Response& response) {
@@ -116,8 +99,8 @@ CancellingServer& CancellingServer::set_header_limits(milliseconds timeout, std:
 }
 
 CancellingServer& CancellingServer::set_thread_limits(std::size_t min_threads, std::size_t max_threads) {
-  min_threads_ = min_threads;
-  max_threads_ = max_threads;
+  thread_limits_.min_threads = min_threads;
+  thread_limits_.max_threads = max_threads;
   return *this;
 }
 

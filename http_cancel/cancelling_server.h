@@ -12,6 +12,7 @@
 #include "hangup_watcher.h"
 #include "pinned_httplib.h"
 #include "unique_fd.h"
+#include "worker_pool.h"
 
 namespace http_cancel {
 
@@ -59,9 +60,9 @@ class CancellingServer : public httplib::Server {
   // A request line and headers must arrive within `timeout` (default 10 s) and `max_bytes`
   // (default 64 KiB), or the connection is closed (with 400 when it is still there).
   CancellingServer& set_header_limits(std::chrono::milliseconds timeout, std::size_t max_bytes);
-  // Each connection is served by a thread of its own, from cpp-httplib's pool, which grows as
-  // connections come, up to `max_threads` (default 512), and shrinks, when idle, to
-  // `min_threads` (default 8). Connections beyond the maximum wait for a thread.
+  // Each connection is served by a thread of its own, from a pool that grows as connections
+  // come, up to `max_threads` (default 512), and shrinks, when idle, to `min_threads`
+  // (default 8). Connections beyond the maximum wait for a thread.
   CancellingServer& set_thread_limits(std::size_t min_threads, std::size_t max_threads);
   // As httplib::Server's: it runs once the request's framing is known to be sound.
   CancellingServer& set_pre_routing_handler(HandlerWithResponse handler);
@@ -86,8 +87,6 @@ class CancellingServer : public httplib::Server {
   bool process_and_close_socket(socket_t sock) override;
 
  private:
-  class ServingQueue;
-
   httplib::Server::Handler Cancellable(CancellableHandler handler);
   httplib::Server::Handler Plain(httplib::Server::Handler handler);
   HandlerResponse RefuseBadFraming(const httplib::Request& request, httplib::Response& response) const;
@@ -103,8 +102,7 @@ class CancellingServer : public httplib::Server {
   std::chrono::milliseconds request_timeout_{0};
   std::chrono::milliseconds header_timeout_{10'000};
   std::size_t header_max_bytes_ = 64 * 1024;
-  std::size_t min_threads_ = 8;
-  std::size_t max_threads_ = 512;
+  WorkerPool::Limits thread_limits_;
   EventListener listener_;
   HandlerWithResponse pre_routing_;
 

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <list>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "pinned_httplib.h"
+
+namespace http_cancel {
+
+// The threads that serve connections, one connection each (cpp-httplib's model).
+//
+// A connection that finds every thread busy gets a new one, up to `max_threads`; a thread idle
+// for `retire_after` leaves, down to `min_threads`, which start at once. cpp-httplib's own
+// ThreadPool grows too (since 0.33), but starts a thread only when none is idle at that moment:
+// threads just woken for earlier connections count as idle, so in a burst later connections
+// wait in its queue, while it could still grow, until a handler ends.
+class WorkerPool final : public httplib::TaskQueue {
+ public:
+  struct Limits {
+    std::size_t min_threads = 8;
+    std::size_t max_threads = 512;
+    std::chrono::milliseconds retire_after{2000};
+  };
+
+  // `before_joining` runs when shutdown() starts.
+  WorkerPool(Limits limits, std::function<void()> before_joining);
+  ~WorkerPool() override;
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // False once shutdown() has begun: nothing is queued after it.
+  bool enqueue(std::function<void()> task) override;
+  // Runs the tasks already queued, then joins every thread.
+  void shutdown() override;
+
+ private:
+  using Threads = std::list<std::thread>;
+  void StartThread();  // mutex_ held
+  void Work(Threads::iterator self);
+
+  const Limits limits_;
+  std::function<void()> before_joining_;
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::function<void()>> tasks_;
+  Threads threads_;
+  std::vector<std::thread> retired_;  // threads that left, still to be joined
+  std::size_t idle_ = 0;
+  bool shutting_down_ = false;
+};
+
+}  // namespace http_cancel
