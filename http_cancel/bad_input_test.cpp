@@ -217,5 +217,16 @@ TEST_F(BadInput, AnOverflowingChunkSizeIsRefusedAtOnce) {
   EXPECT_EQ(answers.back(), "closed");
 }
 
+// set_payload_max_length(0) means no limit, as in cpp-httplib: no length is over it.
+TEST(BadInputWithoutALimit, ABodyOfAnyLengthIsRead) {
+  RecordedEvents events;
+  LoopbackServer server{Hello(), events, [](CancellingServer& http) {
+                          http.set_payload_max_length(0);
+                          http.Post("/.*", Hello());
+                        }};
+  EXPECT_EQ(AnswersTo(server, "POST /posted HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\n\r\nhello"),
+            (Answers{"200 hello /posted", "200 hello /next"}));
+}
+
 }  // namespace
 }  // namespace http_cancel

@@ -123,7 +123,8 @@ httplib::Server::HandlerResponse CancellingServer::RefuseBadFraming(const httpli
   const auto lengths = request.get_header_value_count("Content-Length");
   if (lengths > 1 || (lengths == 1 && request.has_header("Transfer-Encoding"))) {
     response.status = 400;
-  } else if (lengths == 1 && request.get_header_value_u64("Content-Length") > payload_max_length_) {
+  } else if (lengths == 1 && payload_max_length_ > 0 &&  // 0: no limit
+             request.get_header_value_u64("Content-Length") > payload_max_length_) {
     response.status = 413;
   } else {
     return HandlerResponse::Unhandled;
