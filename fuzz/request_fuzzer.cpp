@@ -1,8 +1,8 @@
 // libFuzzer: whatever bytes a client sends, the request path must not crash, leak or hang.
 // The bytes go through a real socket into CancellingServer's connection loop, then into
-// cpp-httplib's parser (build against the header-only release to fuzz inside it too).
+// cpp-httplib's parser, which the fuzz preset compiles with the fuzzer's instrumentation too.
 //
-//   cmake --preset fuzz -DHTTPLIB_SOURCE_DIR=... && cmake --build --preset fuzz
+//   cmake --preset fuzz && cmake --build --preset fuzz
 //   build/fuzz/fuzz/request_fuzzer -max_total_time=60 NEW_CORPUS_DIR fuzz/corpus
 #include <sys/socket.h>
 #include <unistd.h>

@@ -1,7 +1,5 @@
 #include "cancelling_server.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 
@@ -43,27 +41,31 @@ microseconds ToMicroseconds(time_t seconds, time_t microseconds_part) {
 }  // namespace
 
 CancellingServer::CancellingServer()
-    : watcher_([this](StopReason reason, HangupWatcher::Clock::time_point when) { Report(Describe(reason), when); }),
-      stopping_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+    : stopping_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
+      watcher_([this](StopReason reason, HangupWatcher::Clock::time_point when) { Report(Describe(reason), when); }) {
   if (!stopping_) throw std::system_error(errno, std::generic_category(), "eventfd");
   // cpp-httplib creates its task queue when listen() starts, and shuts it down when listen()
   // ends: that is where a stop, whoever asked for it, becomes visible here.
   new_task_queue = [this] {
     BeginServing();
-    return new WorkerPool(thread_limits_, [this] { CancelEverything(); }, [this] { EndServing(); });
+    return new WorkerPool(thread_limits_, [this] { CancelEverything(); });
   };
-  set_payload_max_length(1024 * 1024);  // cpp-httplib's default has no limit
-  // cpp-httplib closes a keep-alive connection after 5 requests, and its client must connect
-  // again; Go does not limit them at all.
-  set_keep_alive_max_count(1000);
-  // Keep exception text out of responses: cpp-httplib would put it in a header.
+  set_payload_max_length(1024 * 1024);  // cpp-httplib's default is 100 MiB
+  httplib::Server::set_pre_routing_handler(
+      [this](const httplib::Request& request, httplib::Response& response) {
+        if (RefuseBadFraming(request, response) == HandlerResponse::Handled) return HandlerResponse::Handled;
+        return pre_routing_ ? pre_routing_(request, response) : HandlerResponse::Unhandled;
+      });
+  set_tcp_nodelay(true);  // or a response in more than one write waits for a delayed ACK (40 ms)
+  // Keep a handler's exception out of the answer, and say what happened: cpp-httplib's 500
+  // has an empty body.
   set_exception_handler([](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
     response.status = 500;
     response.set_content("internal server error\n", "text/plain");
   });
 }
 
-CancellingServer::~CancellingServer() = default;
+CancellingServer::~CancellingServer() { stop(); }
 
 CancellingServer& CancellingServer::Get(const std::string& pattern, httplib::Server::Handler handler) {
   httplib::Server::Get(pattern, Plain(std::move(handler)));
@@ -107,6 +109,30 @@ CancellingServer& CancellingServer::set_event_listener(EventListener listener) {
   return *this;
 }
 
+CancellingServer& CancellingServer::set_pre_routing_handler(HandlerWithResponse handler) {
+  pre_routing_ = std::move(handler);
+  return *this;
+}
+
+// cpp-httplib 0.53.1 refuses Transfer-Encoding with a Content-Length other than 0, and two
+// different Content-Lengths; it accepts the rest, and waits for an over-limit body's bytes
+// before it refuses them. Here each is answered before any of the body is read, and the
+// connection closes after the answer (cpp-httplib sees the response's "Connection: close").
+httplib::Server::HandlerResponse CancellingServer::RefuseBadFraming(const httplib::Request& request,
+                                                                    httplib::Response& response) const {
+  const auto lengths = request.get_header_value_count("Content-Length");
+  if (lengths > 1 || (lengths == 1 && request.has_header("Transfer-Encoding"))) {
+    response.status = 400;
+  } else if (lengths == 1 && payload_max_length_ > 0 &&  // 0: no limit
+             request.get_header_value_u64("Content-Length") > payload_max_length_) {
+    response.status = 413;
+  } else {
+    return HandlerResponse::Unhandled;
+  }
+  response.set_header("Connection", "close");
+  return HandlerResponse::Handled;
+}
+
 void CancellingServer::Report(std::string_view event, std::chrono::steady_clock::time_point when) const {
   if (listener_) listener_(event, when);
 }
@@ -146,14 +172,14 @@ httplib::Server::Handler CancellingServer::Cancellable(CancellableHandler handle
 }
 
 bool CancellingServer::process_and_close_socket(socket_t sock) {
-  // With Nagle's algorithm on, a response that leaves in more than one write (a streamed body)
-  // waits for the client's delayed ACK (40 ms on Linux). Go turns it off too.
-  const int on = 1;
-  ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   SocketStream stream(sock,
                       {.read = ToMicroseconds(read_timeout_sec_, read_timeout_usec_),
                        .write = ToMicroseconds(write_timeout_sec_, write_timeout_usec_)},
                       stopping_.get());
+  std::string remote_ip, local_ip;
+  int remote_port = -1, local_port = -1;
+  stream.get_remote_ip_and_port(remote_ip, remote_port);
+  stream.get_local_ip_and_port(local_ip, local_port);
   bool served = false;
   for (std::size_t left = keep_alive_max_count_;
        left > 0 && stream.WaitForNextRequest(seconds(keep_alive_timeout_sec_)); --left) {
@@ -163,16 +189,18 @@ bool CancellingServer::process_and_close_socket(socket_t sock) {
     bool connection_closed = false;
     current_request = &request;
     stream.LimitHeaders(header_timeout_, header_max_bytes_);
-    served = process_request(stream, left == 1, connection_closed, [&](httplib::Request& started) {
-      stream.HeadersRead();
-      Report("request received " + started.method + " " + started.path);
-      std::optional<HangupWatcher::Clock::time_point> deadline;
-      if (request_timeout_ > milliseconds::zero()) deadline = HangupWatcher::Clock::now() + request_timeout_;
-      request.started = true;
-      request.watch = watcher_.Watch(sock, request.source, deadline, request.reason);
-    });
+    served = process_request(stream, remote_ip, remote_port, local_ip, local_port, left == 1, connection_closed,
+                             [&](httplib::Request& started) {
+                               stream.HeadersRead();
+                               Report("request received " + started.method + " " + started.path);
+                               std::optional<HangupWatcher::Clock::time_point> deadline;
+                               if (request_timeout_ > milliseconds::zero()) {
+                                 deadline = HangupWatcher::Clock::now() + request_timeout_;
+                               }
+                               request.started = true;
+                               request.watch = watcher_.Watch(sock, request.source, deadline, request.reason);
+                             });
     current_request = nullptr;
-    stream.Flush();
     stream.RefuseWritesWhen(nullptr);
     if (!request.started) break;  // no request came: the client closed, or sent garbage
     request.StopWatching(watcher_);
@@ -187,15 +215,9 @@ bool CancellingServer::process_and_close_socket(socket_t sock) {
 }
 
 void CancellingServer::BeginServing() {
-  // cpp-httplib listens with a backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG): when more clients
-  // connect at once, the kernel drops their SYNs and they retry after a second, or three.
-  // Listening again on the bound socket only raises the backlog.
-  if (const socket_t listening = svr_sock_; listening != INVALID_SOCKET) ::listen(listening, SOMAXCONN);
   std::uint64_t drained = 0;
   [[maybe_unused]] auto read = ::read(stopping_.get(), &drained, sizeof drained);
   watcher_.Resume();
-  std::lock_guard lock(serving_mutex_);
-  serving_ = true;
 }
 
 void CancellingServer::CancelEverything() {
@@ -204,24 +226,35 @@ void CancellingServer::CancelEverything() {
   watcher_.StopAll(StopReason::kServerStopping);
 }
 
-void CancellingServer::EndServing() {
+template <class Listen>
+bool CancellingServer::Listening(Listen listen) {
   {
-    std::lock_guard lock(serving_mutex_);
-    serving_ = false;
+    std::lock_guard lock(listening_mutex_);
+    ++listening_;
   }
-  serving_changed_.notify_all();
+  const bool listened = listen();
+  // Notified under the lock: once stop() sees the count, it may return and the server be
+  // destroyed, so nothing here may touch it after the unlock.
+  std::lock_guard lock(listening_mutex_);
+  --listening_;
+  listening_changed_.notify_all();
+  return listened;
+}
+
+bool CancellingServer::listen(const std::string& host, int port, int socket_flags) {
+  return Listening([&] { return httplib::Server::listen(host, port, socket_flags); });
+}
+
+bool CancellingServer::listen_after_bind() {
+  return Listening([this] { return httplib::Server::listen_after_bind(); });
 }
 
 void CancellingServer::stop() {
   CancelEverything();
-  const socket_t listening = svr_sock_.exchange(INVALID_SOCKET);
-  if (listening != INVALID_SOCKET) {
-    ::shutdown(listening, SHUT_RDWR);
-    ::close(listening);
-  }
+  httplib::Server::stop();  // closes the listening socket: listen() ends
   if (current_request != nullptr) return;  // called by a handler: it cannot wait for itself
-  std::unique_lock lock(serving_mutex_);
-  serving_changed_.wait(lock, [this] { return !serving_; });
+  std::unique_lock lock(listening_mutex_);
+  listening_changed_.wait(lock, [this] { return listening_ == 0; });
 }
 
 }  // namespace http_cancel

@@ -1,7 +1,5 @@
 #pragma once
 
-#include <httplib.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -12,6 +10,7 @@
 #include <string_view>
 
 #include "hangup_watcher.h"
+#include "pinned_httplib.h"
 #include "unique_fd.h"
 #include "worker_pool.h"
 
@@ -31,13 +30,13 @@ using CancellableHandler =
 // gone, and "503 Service Unavailable" to one whose deadline passed or whose server is stopping.
 // Plain two-argument cpp-httplib handlers work as before.
 //
-// Safer defaults than cpp-httplib's: request bodies are limited to 1 MiB (413 beyond;
-// set_payload_max_length() changes it), headers as set_header_limits() says, and an exception
-// from a handler is answered "500 internal server error" without its text. Faster ones: a
-// listen backlog of SOMAXCONN instead of 5, and 1000 requests per keep-alive connection
-// instead of 5.
+// Safer defaults than cpp-httplib's: request bodies are limited to 1 MiB (413 at once beyond;
+// set_payload_max_length() changes it), a request whose body's end is ambiguous (two
+// Content-Lengths, or one with Transfer-Encoding) is refused with 400, at once, headers as set_header_limits() says, and an exception
+// from a handler is answered "500 internal server error" in a body, not an empty one.
+// Responses leave without Nagle's delay (TCP_NODELAY), as Go's do.
 //
-// Tested with cpp-httplib 0.11.4 only: it overrides the virtual
+// Written for cpp-httplib 0.53.1 only: it overrides the virtual
 // httplib::Server::process_and_close_socket() and calls the protected process_request()
 // (see http_cancel/README.md). Linux only: it waits on epoll.
 class CancellingServer : public httplib::Server {
@@ -48,7 +47,7 @@ class CancellingServer : public httplib::Server {
   using EventListener = std::function<void(std::string_view event, std::chrono::steady_clock::time_point when)>;
 
   CancellingServer();
-  ~CancellingServer() override;
+  ~CancellingServer() override;  // stops first: see stop()
 
   CancellingServer& Get(const std::string& pattern, CancellableHandler handler);
   CancellingServer& Get(const std::string& pattern, httplib::Server::Handler handler);
@@ -65,14 +64,21 @@ class CancellingServer : public httplib::Server {
   // come, up to `max_threads` (default 512), and shrinks, when idle, to `min_threads`
   // (default 8). Connections beyond the maximum wait for a thread.
   CancellingServer& set_thread_limits(std::size_t min_threads, std::size_t max_threads);
+  // As httplib::Server's: it runs once the request's framing is known to be sound.
+  CancellingServer& set_pre_routing_handler(HandlerWithResponse handler);
   // Told "request received", "client gone", "response written" and the like, from the
   // serving threads and the watcher's thread at once: it must be thread-safe, and quick.
   // Set it, like everything else, before listen().
   CancellingServer& set_event_listener(EventListener listener);
 
+  // As httplib::Server's, and stop() waits for them to return.
+  bool listen(const std::string& host, int port, int socket_flags = 0);
+  bool listen_after_bind();
+
   // Cancels every request in flight, stops listening, and returns once every handler has
-  // finished and listen() has returned. Hides httplib::Server::stop(), which does not wait
-  // (calling that one still cancels every request in flight).
+  // finished and listen() has returned: the server may be destroyed right after. Called by a
+  // handler, it cannot wait for itself, and returns at once. Hides httplib::Server::stop(),
+  // which does not wait (calling that one still cancels every request in flight).
   void stop();
 
  protected:
@@ -83,23 +89,29 @@ class CancellingServer : public httplib::Server {
  private:
   httplib::Server::Handler Cancellable(CancellableHandler handler);
   httplib::Server::Handler Plain(httplib::Server::Handler handler);
+  HandlerResponse RefuseBadFraming(const httplib::Request& request, httplib::Response& response) const;
   void Report(std::string_view event,
               std::chrono::steady_clock::time_point when = std::chrono::steady_clock::now()) const;
   void BeginServing();
   void CancelEverything();
-  void EndServing();
+  template <class Listen>
+  bool Listening(Listen listen);
 
-  HangupWatcher watcher_;
-  UniqueFd stopping_;  // an eventfd, readable while the server stops: idle connections close
+  // Settings first, the threads that use them last: members are destroyed in reverse order,
+  // and the watcher's thread tells the listener until it is joined.
   std::chrono::milliseconds request_timeout_{0};
   std::chrono::milliseconds header_timeout_{10'000};
   std::size_t header_max_bytes_ = 64 * 1024;
   WorkerPool::Limits thread_limits_;
   EventListener listener_;
+  HandlerWithResponse pre_routing_;
 
-  std::mutex serving_mutex_;
-  std::condition_variable serving_changed_;
-  bool serving_ = false;
+  std::mutex listening_mutex_;
+  std::condition_variable listening_changed_;
+  int listening_ = 0;  // listen() calls in progress
+
+  UniqueFd stopping_;  // an eventfd, readable while the server stops: idle connections close
+  HangupWatcher watcher_;
 };
 
 }  // namespace http_cancel

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <semaphore>
 #include <stdexcept>
@@ -263,6 +264,49 @@ TEST(CancellingServer, AnswersAHandlerThatThrowsWithAShort500) {
   EXPECT_EQ(response->body, "internal server error\n");
   client.Get();  // and the connection, and the server, go on serving
   EXPECT_TRUE(client.Read());
+}
+
+// stop() returns once listen() has: whatever listen() touches is still there when it ends.
+TEST(CancellingServer, MayBeDestroyedRightAfterStop) {
+  RecordedEvents events;
+  AnswerAtOnce handler;
+  auto server = std::make_unique<CancellingServer>();
+  server->Get("/.*", handler.Handler());
+  const int port = server->bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  std::jthread listening([&http = *server] { http.listen_after_bind(); });
+  loopback::Client client{port};
+  client.Get();
+  ASSERT_TRUE(client.Read()) << "the server never served";
+
+  server->stop();
+  EXPECT_FALSE(server->is_running()) << "stop() returned before listen() did";
+  server.reset();  // under AddressSanitizer, a listen() still running is a use after free
+}
+
+// A streamed response's headers leave at once, not with the body's first piece: a client sees
+// the status of a long report before the report is done.
+TEST(CancellingServer, SendsAStreamedResponsesHeadersBeforeItsFirstPiece) {
+  RecordedEvents events;
+  std::binary_semaphore headers_seen{0};
+  CancellableHandler streaming = [&](const httplib::Request&, httplib::Response& response, std::stop_token) {
+    response.set_chunked_content_provider("text/plain", [&](size_t, httplib::DataSink& sink) {
+      // Waits for the client to have the headers: held back, they never come, and the test fails.
+      const bool seen = headers_seen.try_acquire_for(kPatience);
+      sink.write(seen ? "piece" : "late!", 5);
+      sink.done();
+      return true;
+    });
+  };
+  LoopbackServer server{streaming, events};
+  loopback::Client client{server.port()};
+
+  client.Get();
+  const auto headers = client.Read(kPatience / 2);  // a chunked response: Read() stops at its headers
+  headers_seen.release();
+
+  ASSERT_TRUE(headers) << "the headers waited for the body";
+  EXPECT_EQ(headers->status, 200);
 }
 
 }  // namespace

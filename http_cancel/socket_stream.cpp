@@ -4,7 +4,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -13,9 +12,6 @@
 
 namespace http_cancel {
 namespace {
-
-// A response's status line and headers fit; anything larger goes out at once.
-constexpr std::size_t kMostHeld = 8 * 1024;
 
 int ToPollTimeout(std::chrono::microseconds timeout) {
   return static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(timeout).count());
@@ -64,20 +60,18 @@ bool SocketStream::WaitFor(short events, std::chrono::microseconds timeout) cons
 }
 
 bool SocketStream::WaitForNextRequest(std::chrono::microseconds idle) {
-  Flush();
-  return buffered_begin_ < buffered_end_ || WaitFor(POLLIN, idle);
+  return is_readable() || WaitFor(POLLIN, idle);
 }
 
 void SocketStream::RefuseWritesWhen(std::function<bool()> refuse_writes) {
   refuse_writes_ = std::move(refuse_writes);
 }
 
-bool SocketStream::is_readable() const {
-  Flush();
-  return buffered_begin_ < buffered_end_ || WaitFor(POLLIN, timeouts_.read);
-}
+bool SocketStream::is_readable() const { return buffered_begin_ < buffered_end_; }
 
-bool SocketStream::is_writable() const {
+bool SocketStream::wait_readable() const { return is_readable() || WaitFor(POLLIN, timeouts_.read); }
+
+bool SocketStream::wait_writable() const {
   return !(refuse_writes_ && refuse_writes_()) && WaitFor(POLLOUT, timeouts_.write);
 }
 
@@ -89,8 +83,6 @@ void SocketStream::LimitHeaders(std::chrono::microseconds within, std::size_t ma
 void SocketStream::HeadersRead() { headers_deadline_.reset(); }
 
 ssize_t SocketStream::read(char* ptr, size_t size) {
-  Flush();
-  may_hold_ = true;
   if (headers_deadline_) {
     if (headers_bytes_left_ == 0) return -1;
     size = std::min(size, headers_bytes_left_);
@@ -130,54 +122,17 @@ ssize_t SocketStream::read(char* ptr, size_t size) {
 
 ssize_t SocketStream::write(const char* ptr, size_t size) {
   written_.anything = true;
-  if (refuse_writes_ && refuse_writes_()) {
-    held_.clear();
+  if (!wait_writable()) {
     written_.failed = true;
     return -1;
   }
-  if (std::exchange(may_hold_, false) && held_.empty() && size <= kMostHeld) {
-    held_.assign(ptr, size);
-    return static_cast<ssize_t>(size);
-  }
-  return Send(ptr, size);
-}
-
-void SocketStream::Flush() const {
-  may_hold_ = false;
-  if (held_.empty()) return;
-  if (refuse_writes_ && refuse_writes_()) {
-    held_.clear();
-    written_.failed = true;
-    return;
-  }
-  Send(nullptr, 0);
-}
-
-ssize_t SocketStream::Send(const char* data, size_t size) const {
-  // No poll first: the socket blocks for at most the write timeout (cpp-httplib sets
-  // SO_SNDTIMEO on every connection it accepts).
-  for (;;) {
-    std::array<iovec, 2> parts{{{.iov_base = held_.data(), .iov_len = held_.size()},
-                                {.iov_base = const_cast<char*>(data), .iov_len = size}}};
-    const bool holding = !held_.empty();
-    msghdr message{};
-    message.msg_iov = holding ? parts.data() : parts.data() + 1;
-    message.msg_iovlen = holding ? 2 : 1;
-    const ssize_t sent = ::sendmsg(socket_, &message, MSG_NOSIGNAL);
-    if (sent < 0 && errno == EINTR) continue;
-    if (sent < 0 || (sent == 0 && held_.size() + size > 0)) {
-      held_.clear();
-      written_.failed = true;
-      return -1;
-    }
-    const auto sent_bytes = static_cast<size_t>(sent);
-    if (sent_bytes >= held_.size()) {
-      const auto of_data = sent_bytes - held_.size();
-      held_.clear();
-      return static_cast<ssize_t>(of_data);
-    }
-    held_.erase(0, sent_bytes);  // a partial send, cut short by the write timeout: go on
-  }
+  ssize_t sent = 0;
+  do {
+    sent = ::send(socket_, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+  } while (sent < 0 && errno == EINTR);
+  if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;  // full after all: cpp-httplib writes again
+  if (sent < 0) written_.failed = true;
+  return sent;
 }
 
 SocketStream::Written SocketStream::TakeWritten() { return std::exchange(written_, Written{}); }
@@ -193,5 +148,13 @@ void SocketStream::get_local_ip_and_port(std::string& ip, int& port) const {
 }
 
 socket_t SocketStream::socket() const { return socket_; }
+
+time_t SocketStream::duration() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - accepted_).count();
+}
+
+void SocketStream::set_read_timeout(time_t sec, time_t usec) {
+  timeouts_.read = std::chrono::seconds(sec) + std::chrono::microseconds(usec);
+}
 
 }  // namespace http_cancel

@@ -1,13 +1,13 @@
 #pragma once
 
-#include <httplib.h>
-
 #include <array>
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
+
+#include "pinned_httplib.h"
 
 namespace http_cancel {
 
@@ -37,9 +37,6 @@ class SocketStream final : public httplib::Stream {
   // `refuse_writes` is asked before each write; the stream does not own what it refers to.
   void RefuseWritesWhen(std::function<bool()> refuse_writes);
 
-  // Sends what write() held back. A request's end calls it; reads call it themselves.
-  void Flush() const;
-
   // Whether every write since the last call went out (cpp-httplib does not always tell),
   // and whether there was any.
   struct Written {
@@ -48,33 +45,30 @@ class SocketStream final : public httplib::Stream {
   };
   Written TakeWritten();
 
-  bool is_readable() const override;
-  bool is_writable() const override;
+  // Each write goes out as it comes: cpp-httplib itself sends a response's headers and a
+  // small body in one write, and a streamed body piece by piece.
+  bool is_readable() const override;  // without waiting
+  bool wait_readable() const override;
+  bool wait_writable() const override;
   ssize_t read(char* ptr, size_t size) override;
   ssize_t write(const char* ptr, size_t size) override;
   void get_remote_ip_and_port(std::string& ip, int& port) const override;
   void get_local_ip_and_port(std::string& ip, int& port) const override;
   socket_t socket() const override;
+  time_t duration() const override;  // milliseconds since the connection was accepted
+  void set_read_timeout(time_t sec, time_t usec) override;
 
  private:
   // Waits for `events` on the socket; false on timeout or error. Waits for reading give up
   // when the server is stopping; a response being written is let out.
   bool WaitFor(short events, std::chrono::microseconds timeout) const;
-  // Sends the held bytes, then up to `size` bytes from `data`, in one call when it can.
-  // Returns how many of `data`'s bytes went out, or -1.
-  ssize_t Send(const char* data, size_t size) const;
 
   int socket_;
   Timeouts timeouts_;
   int stopping_;
+  std::chrono::steady_clock::time_point accepted_ = std::chrono::steady_clock::now();
   std::function<bool()> refuse_writes_;
-  // The write side. cpp-httplib writes a response's status line and headers, then its body,
-  // apart: the first write after a read is held and sent with the next, in one TCP segment.
-  // Mutable because is_readable(), const in cpp-httplib's interface, must flush: a client
-  // that waits for "100 Continue" sends nothing until it has it.
-  mutable std::string held_;
-  mutable bool may_hold_ = false;
-  mutable Written written_;
+  Written written_;
   std::optional<std::chrono::steady_clock::time_point> headers_deadline_;
   std::size_t headers_bytes_left_ = 0;
   std::array<char, 16 * 1024> buffer_{};

@@ -6,19 +6,15 @@
 
 namespace http_cancel {
 
-WorkerPool::WorkerPool(Limits limits, std::function<void()> before_joining, std::function<void()> after_joining)
+WorkerPool::WorkerPool(Limits limits, std::function<void()> before_joining)
     : limits_{limits.min_threads, std::max<std::size_t>({limits.max_threads, limits.min_threads, 1}),
               limits.retire_after},
-      before_joining_(std::move(before_joining)),
-      after_joining_(std::move(after_joining)) {
+      before_joining_(std::move(before_joining)) {
   std::lock_guard lock(mutex_);
   while (threads_.size() < limits_.min_threads) StartThread();
 }
 
-WorkerPool::~WorkerPool() {
-  shutdown();
-  if (after_joining_) after_joining_();
-}
+WorkerPool::~WorkerPool() { shutdown(); }
 
 void WorkerPool::StartThread() {
   threads_.emplace_back();
@@ -27,16 +23,18 @@ void WorkerPool::StartThread() {
   *self = std::thread([this, self] { Work(self); });
 }
 
-void WorkerPool::enqueue(std::function<void()> task) {
+bool WorkerPool::enqueue(std::function<void()> task) {
   std::vector<std::thread> retired;
   {
     std::lock_guard lock(mutex_);
+    if (shutting_down_) return false;
     tasks_.push_back(std::move(task));
     if (tasks_.size() > idle_ && threads_.size() < limits_.max_threads) StartThread();
     retired.swap(retired_);
   }
   changed_.notify_one();
   for (auto& thread : retired) thread.join();  // they have left their loop: this is quick
+  return true;
 }
 
 void WorkerPool::Work(Threads::iterator self) {

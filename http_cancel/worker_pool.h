@@ -1,7 +1,5 @@
 #pragma once
 
-#include <httplib.h>
-
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -12,14 +10,17 @@
 #include <thread>
 #include <vector>
 
+#include "pinned_httplib.h"
+
 namespace http_cancel {
 
 // The threads that serve connections, one connection each (cpp-httplib's model).
 //
-// cpp-httplib's own ThreadPool has a fixed number of threads (by default the number of cores
-// less one, at least 8), so the next keep-alive client waits until another one leaves. This pool grows instead: a connection that
-// finds every thread busy gets a new one, up to `max_threads`; a thread idle for
-// `retire_after` leaves, down to `min_threads`, which start at once.
+// A connection that finds every thread busy gets a new one, up to `max_threads`; a thread idle
+// for `retire_after` leaves, down to `min_threads`, which start at once. cpp-httplib's own
+// ThreadPool grows too (since 0.33), but starts a thread only when none is idle at that moment:
+// threads just woken for earlier connections count as idle, so in a burst later connections
+// wait in its queue, while it could still grow, until a handler ends.
 class WorkerPool final : public httplib::TaskQueue {
  public:
   struct Limits {
@@ -28,13 +29,14 @@ class WorkerPool final : public httplib::TaskQueue {
     std::chrono::milliseconds retire_after{2000};
   };
 
-  // `before_joining` runs when shutdown() starts; `after_joining` when the pool is destroyed.
-  WorkerPool(Limits limits, std::function<void()> before_joining, std::function<void()> after_joining);
+  // `before_joining` runs when shutdown() starts.
+  WorkerPool(Limits limits, std::function<void()> before_joining);
   ~WorkerPool() override;
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  void enqueue(std::function<void()> task) override;
+  // False once shutdown() has begun: nothing is queued after it.
+  bool enqueue(std::function<void()> task) override;
   // Runs the tasks already queued, then joins every thread.
   void shutdown() override;
 
@@ -45,7 +47,6 @@ class WorkerPool final : public httplib::TaskQueue {
 
   const Limits limits_;
   std::function<void()> before_joining_;
-  std::function<void()> after_joining_;
 
   std::mutex mutex_;
   std::condition_variable changed_;
