@@ -93,6 +93,11 @@ sed -i '/^## O fim/d' docs/pt-BR/one.md
 expect 1 "docs/pt-BR/one.md:16: 1 heading(s) missing, from the one at docs/one.md:14"
 restore
 
+case="a missing heading before another"
+sed -i '/^# Um/d' docs/pt-BR/one.md
+expect 1 "heading 1 differs from the one at docs/one.md:3 (- the English, + this page); this page has 1 headings, the English 2: one is missing or extra here"
+restore
+
 case="a heading at another level"
 sed -i 's/^## O fim/### O fim/' docs/pt-BR/one.md
 expect 1 "heading 2 differs from the one at docs/one.md:14"
