@@ -176,5 +176,16 @@ sed -i '1s/.*/[English](..\/two.md) · **Português (Brasil)**/' docs/pt-BR/two.
 expect 0
 [[ $(python3 "$check" "$work") == *"not a git checkout"* ]] || fail "$case: no note that staleness was not checked"
 
+case="folders that are not a translation"
+mkdir -p docs/img docs/workshop docs/xx  # docs/xx: a language tag, but no pages
+echo "# Room" >docs/workshop/room.md
+expect 0
+rmdir docs/xx
+[[ $(python3 "$check" "$work") == *"docs/workshop/ holds pages: not a language, so not checked"* ]] ||
+  fail "$case: no note about docs/workshop/"
+mkdir -p docs/de && echo "# Eins" >docs/de/one.md
+expect 1 "de has no name: add it to LANGUAGES"
+rm -r docs/de docs/img docs/workshop
+
 if ((failures > 0)); then echo "$failures case(s) failed"; exit 1; fi
 echo "every case caught"
