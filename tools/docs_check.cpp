@@ -420,7 +420,9 @@ int Snippets(const fs::path& root, const fs::path& dest) {
   fs::create_directories(dest);
   std::ofstream manifest(dest / "snippets.tsv");
   int problems = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(root / "docs")) {
+  // The English pages only: a translation's blocks are byte-for-byte copies of them
+  // (tools/check_translations), so each snippet is compiled once.
+  for (const auto& entry : fs::directory_iterator(root / "docs")) {
     if (entry.path().extension() != ".md") continue;
     const auto lines = SplitLines(ReadFile(entry.path()).value_or(""));
     for (const auto& block : Blocks(lines)) {
