@@ -22,10 +22,9 @@ class EventLog {
 // threads can be printed a few microseconds out of that order.
 class PrintedEventLog final : public EventLog {
  public:
-  // Flushes `out` first: events are written to its file descriptor directly.
-  explicit PrintedEventLog(std::FILE* out) : fd_((std::fflush(out), fileno(out))) {}
+  explicit PrintedEventLog(std::FILE* out) : out_(out) {}
   void PrintAt(std::string_view event, Clock::time_point when) override;
 
  private:
-  int fd_;
+  std::FILE* out_;
 };
