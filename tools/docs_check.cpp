@@ -24,6 +24,17 @@
 //   <!-- compile: step03_cancel -->        not the project's code: compiled with the step's
 //   <!-- compile: none main -->            headers (or none), as a file or as main's body
 //   <!-- compile-fail: none main "text" -->  must not compile, with an error saying "text"
+// Markers checked by the other tools in tools/ (docs_check requires them, and leaves the block be):
+//   <!-- live: SCENARIO server|clients [any-order] -->   what a step's real server and curl print:
+//                                       tools/check_live_runs repeats the run and compares
+//   <!-- race-report: step03_cancel -->  ThreadSanitizer's report for the compile: block above it
+//                                       that says "with a data race": tools/check_race_report
+//   <!-- compile-go: main|file [cancelled] ["output"] -->   Go, compiled and vetted (as main's body,
+//                                       or a whole file) and, with "output", run and compared
+//   <!-- compile-go-fail: main|file "text" -->   Go that go vet must reject, saying "text"
+//                                       (both: tools/check_go_snippets)
+// Every C++ block has one of the C++ markers, every Go block a Go one, every text block (an
+// output) include: of docs/outputs/, run:, live: or race-report:, so no output is hand-copied.
 // A definition starts at the first line that begins with the given text (with the comment
 // lines just above it) and ends at the next line that is "}" or "};".
 // In the prose, <!-- diff: A B -->N added, M removed<!-- /diff --> is measured from the
@@ -203,6 +214,7 @@ int NumberWord(std::string word) {
 struct Counts {
   int blocks = 0;
   int snippets = 0;
+  int elsewhere = 0;  // blocks another tool checks (live:, race-report:, compile-go:)
   int figures = 0;
   int links = 0;
   int problems = 0;
@@ -217,7 +229,7 @@ struct Block {
 };
 
 std::vector<Block> Blocks(const std::vector<std::string>& lines) {
-  static const std::regex marker(R"(^<!-- (include|write|run|compile|compile-fail): (.+?) -->$)");
+  static const std::regex marker(R"(^<!-- (include|write|run|compile|compile-fail|live|race-report|compile-go|compile-go-fail): (.+?) -->$)");
   std::vector<Block> blocks;
   bool in_fence = false;
   for (std::size_t i = 0; i < lines.size(); ++i) {
@@ -271,8 +283,10 @@ void CheckPage(const fs::path& root, const fs::path& page, bool update, Counts& 
       if (block.kind == "write" && (!IsStepPath(block.spec) || !fs::is_regular_file(root / block.spec.substr(0, block.spec.find(' '))))) {
         problem(i, "a write: block names a step's file: " + block.spec);
       }
-      if (block.kind == "compile" || block.kind == "compile-fail" || block.kind == "write") {
-        ++counts.snippets;
+      const bool elsewhere = block.kind == "live" || block.kind == "race-report" || block.kind.starts_with("compile-go");
+      if (elsewhere) ++counts.elsewhere;
+      if (elsewhere || block.kind == "compile" || block.kind == "compile-fail" || block.kind == "write") {
+        if (block.kind == "compile" || block.kind == "compile-fail" || block.kind == "write") ++counts.snippets;
         for (std::size_t j = block.open + 1; j <= block.close; ++j) out.push_back(lines[j]);
       } else {
         const std::string& source_spec = block.spec;
@@ -302,6 +316,13 @@ void CheckPage(const fs::path& root, const fs::path& page, bool update, Counts& 
       in_fence = !in_fence;
       if (in_fence && (line == "```cpp" || line == "```c++")) {
         problem(i, "a C++ block must be a step's code (include:) or be compiled (compile: or compile-fail:)");
+      }
+      if (in_fence && line == "```go") {
+        problem(i, "a Go block must be compiled: mark it compile-go: or compile-go-fail: (tools/check_go_snippets)");
+      }
+      if (in_fence && line == "```text") {
+        problem(i, "an output must be generated or checked, not copied by hand: mark it include: docs/outputs/..., "
+                   "run:, live: (tools/check_live_runs) or race-report: (tools/check_race_report)");
       }
     }
     if (in_fence) {
@@ -491,10 +512,10 @@ int main(int argc, char* argv[]) {
   std::sort(pages.begin(), pages.end());
   pages.push_back(root / "README.md");
   for (const auto& page : pages) CheckPage(root, page, update, counts);
-  std::printf("%zu pages, against %s: %d code blocks %s, %d figures %s, %d snippets marked, %d links checked, "
-              "%d problems\n",
+  std::printf("%zu pages, against %s: %d code blocks %s, %d figures %s, %d snippets marked, %d blocks marked for "
+              "tools/check_*, %d links checked, %d problems\n",
               pages.size(), g_worktree ? "the working tree" : "git's HEAD", counts.blocks,
               update ? "rewritten from their sources" : "match their sources", counts.figures,
-              update ? "rewritten" : "measured", counts.snippets, counts.links, counts.problems);
+              update ? "rewritten" : "measured", counts.snippets, counts.elsewhere, counts.links, counts.problems);
   return counts.problems == 0 ? 0 : 1;
 }

@@ -96,6 +96,24 @@ sed -i 's/^<!-- compile: none main -->$//' docs/step02_two.md
 expect 1 "a C++ block must be a step's code"
 echo "$pristine" >docs/step02_two.md
 
+case="an output copied by hand (a text block with no marker)"
+printf '\n```text\nlistening on http://127.0.0.1:8080\n```\n' >>docs/step02_two.md
+expect 1 "an output must be generated or checked, not copied by hand"
+echo "$pristine" >docs/step02_two.md
+
+case="outputs and Go checked by the other tools (live:, race-report:, compile-go:, compile-go-fail:)"
+printf '\n<!-- live: step01_two_clients server -->\n```text\nfetch started\n```\n' >>docs/step02_two.md
+printf '\n<!-- race-report: step03_cancel -->\n```text\nWARNING: ThreadSanitizer: data race\n```\n' >>docs/step02_two.md
+printf '\n<!-- compile-go: main -->\n```go\nfmt.Println(1)\n```\n' >>docs/step02_two.md
+printf '\n<!-- compile-go-fail: main "declared" -->\n```go\nx := 1\n```\n' >>docs/step02_two.md
+expect 0
+echo "$pristine" >docs/step02_two.md
+
+case="a Go block that nothing compiles"
+printf '\n```go\nfmt.Println(1)\n```\n' >>docs/step02_two.md
+expect 1 "a Go block must be compiled: mark it compile-go:"
+echo "$pristine" >docs/step02_two.md
+
 case="a link that leads nowhere"
 echo "[next](step03_three.md)" >>docs/step02_two.md
 expect 1 "the link to step03_three.md leads nowhere"
