@@ -114,8 +114,8 @@ kata_verdict() {
   elapsed="$((elapsed / 1000)).$(((elapsed % 1000) / 100)) s"
 
   local -a names statuses
-  local number name status
-  while read -r number name status; do names+=("$name") statuses+=("$status"); done < <(kata_results "$log" "$step")
+  local name status
+  while read -r _ name status; do names+=("$name") statuses+=("$status"); done < <(kata_results "$log" "$step")
   local total=${#names[@]} passed=0 i
   for status in "${statuses[@]}"; do [[ "$status" == Passed ]] && passed=$((passed + 1)); done
 
