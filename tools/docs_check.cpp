@@ -17,6 +17,8 @@
 // Markers, on the line before a block's opening fence:
 //   <!-- include: step03_cancel/server.cpp -->                          the whole file
 //   <!-- include: step03_cancel/server_test.cpp TEST(Server, Returns --> one definition
+//   <!-- include: kata/hints/step03_cancel.md -->   a Markdown file, as Markdown: the lines up to
+//                                                   <!-- /include --> are that file
 //   <!-- write: step02_spy_store/server.cpp -->     what the learner writes on the way, not the
 //                                                   reference: applied and tested by check_pages
 //   <!-- run: docs/outputs/step02_spy_store_fails.txt -->   what the step's tests print at
@@ -240,6 +242,12 @@ std::vector<Block> Blocks(const std::vector<std::string>& lines) {
     if (i + 1 < lines.size() && lines[i + 1].starts_with("```")) {
       block.close = i + 2;
       while (block.close < lines.size() && !lines[block.close].starts_with("```")) ++block.close;
+    } else if (block.kind == "include" && block.spec.ends_with(".md")) {
+      // Markdown shown as Markdown: the marker opens it, <!-- /include --> closes it.
+      block.open = i;
+      block.close = i + 1;
+      while (block.close < lines.size() && lines[block.close] != "<!-- /include -->") ++block.close;
+      if (block.close == lines.size()) block.close = block.open;
     }
     blocks.push_back(block);
   }
@@ -279,7 +287,7 @@ void CheckPage(const fs::path& root, const fs::path& page, bool update, Counts& 
         problem(i, "a marker must be followed by a code block");
         continue;
       }
-      out.push_back(lines[block.open]);
+      if (block.open != block.marker) out.push_back(lines[block.open]);
       if (block.kind == "write" && (!IsStepPath(block.spec) || !fs::is_regular_file(root / block.spec.substr(0, block.spec.find(' '))))) {
         problem(i, "a write: block names a step's file: " + block.spec);
       }

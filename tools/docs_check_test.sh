@@ -119,6 +119,14 @@ echo "[next](step03_three.md)" >>docs/step02_two.md
 expect 1 "the link to step03_three.md leads nowhere"
 echo "$pristine" >docs/step02_two.md
 
+case="a Markdown file included as Markdown"
+mkdir -p hints && printf '1. Look at the test.\n2. Return 42.\n' >hints/two.md
+printf '<!-- include: hints/two.md -->\n1. Look at the test.\n2. Return 42.\n<!-- /include -->\n' >>docs/step02_two.md
+expect 0
+printf '3. Or 6 * 7.\n' >>hints/two.md
+expect 1 "the block differs from hints/two.md"
+echo "$pristine" >docs/step02_two.md
+
 # --apply, as tools/check_pages uses it: whole files replace, definitions replace or are added,
 # in order, up to a "run:" block.
 case="--apply"
