@@ -33,7 +33,8 @@ void Notify(const UniqueFd& eventfd) {
 }  // namespace
 
 int Serve(http_cancel::CancellingServer& http, const Options& options, EventLog& log) {
-  http.set_event_listener([&log](std::string_view event, EventLog::Clock::time_point when) { log.PrintAt(event, when); });
+  http.set_event_listener(
+      [&log](const http_cancel::Event& event) { log.PrintAt(http_cancel::ToText(event), event.when); });
   http.set_thread_limits(std::min<std::size_t>(8, options.max_threads), options.max_threads);
   http.set_request_timeout(options.request_timeout);
   int port = options.port;

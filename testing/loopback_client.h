@@ -1,64 +1,29 @@
 #pragma once
 
 #include <chrono>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <utility>
 
-#include <gtest/gtest.h>
-
-#include "http_cancel/unique_fd.h"
+#include "support/loopback_client.h"
 #include "testing/watchdog.h"
 
 namespace loopback {
 
-struct Response {
-  int status = 0;
-  std::string body;
-};
+using http_cancel::test::Reply;
+using http_cancel::test::Response;
 
-// What Read() got: a response, or nothing and why. `ASSERT_TRUE(response)` says which:
-// (no response within 5 s: the server sent nothing and kept the connection open).
-class Reply : public std::optional<Response> {
+// A raw HTTP/1.1 client over 127.0.0.1 (http_cancel's, for its own tests), whose reads the
+// watchdog lets end by themselves: a read that gets nothing fails its test with its own message.
+class Client : public http_cancel::test::Client {
  public:
-  Reply(Response response) : std::optional<Response>(std::move(response)) {}
-  explicit Reply(std::string why_none) : why_none_(std::move(why_none)) {}
+  using http_cancel::test::Client::Client;
 
-  operator testing::AssertionResult() const;
-
- private:
-  std::string why_none_;
-};
-
-// A raw HTTP/1.1 client over 127.0.0.1, for tests that need what a browser does without
-// asking: hang up in the middle of a request, pipeline requests, or send garbage.
-class Client {
- public:
-  explicit Client(int port);  // connects; throws std::system_error when it cannot
-
-  void Send(std::string_view bytes);
-  void Get(std::string_view target = "/");  // sends one GET; does not wait for the answer
-
-  // Reads one response; none when the server closed the connection first, or when none
-  // came within `patience` (a bound against hanging, not a verdict).
-  Reply Read(std::chrono::milliseconds patience = watchdog::kPatience);
-  // True when the server closes the connection, sending nothing more, within `patience`.
-  testing::AssertionResult ClosedByServer(std::chrono::milliseconds patience = watchdog::kPatience);
-
-  // Closes the connection: what a client that gives up does.
-  void HangUp();
-  // Says "no more requests" but keeps reading (shutdown(SHUT_WR)).
-  void StopSending();
-
-  int socket() const { return socket_.get(); }
-
- private:
-  // Reads more bytes into `received_`; false on close, error, or timeout, and then says which.
-  bool Receive(std::chrono::steady_clock::time_point deadline, std::string& why_not);
-
-  http_cancel::UniqueFd socket_;
-  std::string received_;
+  Reply Read(std::chrono::milliseconds patience = watchdog::kPatience) {
+    const watchdog::BoundedWait bounded;
+    return http_cancel::test::Client::Read(patience);
+  }
+  testing::AssertionResult ClosedByServer(std::chrono::milliseconds patience = watchdog::kPatience) {
+    const watchdog::BoundedWait bounded;
+    return http_cancel::test::Client::ClosedByServer(patience);
+  }
 };
 
 }  // namespace loopback

@@ -14,7 +14,7 @@
 namespace http_cancel {
 namespace {
 
-constexpr std::uint64_t kWakeUpId = 0;
+constexpr std::uint64_t kWakeUpId = 0;  // no request's
 
 UniqueFd CheckFd(int fd, const char* what) {
   if (fd < 0) throw std::system_error(errno, std::generic_category(), what);
@@ -29,16 +29,6 @@ bool HasHungUp(int socket) {
 
 }  // namespace
 
-const char* Describe(StopReason reason) {
-  switch (reason) {
-    case StopReason::kNone: return "not stopped";
-    case StopReason::kClientGone: return "client gone";
-    case StopReason::kDeadlineExceeded: return "deadline exceeded";
-    case StopReason::kServerStopping: return "server stopping";
-  }
-  return "unknown";
-}
-
 HangupWatcher::HangupWatcher(OnStop on_stop)
     : on_stop_(std::move(on_stop)),
       epoll_(CheckFd(::epoll_create1(EPOLL_CLOEXEC), "epoll_create1")),
@@ -47,24 +37,29 @@ HangupWatcher::HangupWatcher(OnStop on_stop)
   if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, wake_.get(), &event) != 0) {
     throw std::system_error(errno, std::generic_category(), "epoll_ctl(eventfd)");
   }
-  thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
 }
 
-HangupWatcher::~HangupWatcher() {
+HangupWatcher::~HangupWatcher() { Halt(); }
+
+void HangupWatcher::Start() {
+  std::lock_guard lock(thread_mutex_);
+  if (!thread_.joinable()) thread_ = std::jthread([this](std::stop_token stop) { Run(stop); });
+}
+
+void HangupWatcher::Halt() {
+  std::lock_guard lock(thread_mutex_);
+  if (!thread_.joinable()) return;
   thread_.request_stop();
   WakeUp();
   thread_.join();
 }
 
-HangupWatcher::WatchId HangupWatcher::Watch(int socket, std::stop_source source,
-                                            std::optional<Clock::time_point> deadline,
-                                            std::atomic<StopReason>& reason) {
-  WatchId id = 0;
+void HangupWatcher::Watch(WatchId id, int socket, std::stop_source source, std::optional<Clock::time_point> deadline,
+                          std::atomic<StopReason>& reason) {
   StopReason already = StopReason::kNone;
   bool earliest_deadline = false;
   {
     std::lock_guard lock(mutex_);
-    id = next_id_++;
     watched_.emplace(id, Watched{source, deadline, &reason});
     if (deadline) {
       earliest_deadline = deadlines_.empty() || *deadline < deadlines_.begin()->first;
@@ -83,33 +78,36 @@ HangupWatcher::WatchId HangupWatcher::Watch(int socket, std::stop_source source,
   // A client that left before its request reached the handler is gone already.
   if (already == StopReason::kNone && HasHungUp(socket)) already = StopReason::kClientGone;
   if (already != StopReason::kNone) {
-    if (auto stopped = MarkStopped(id, already)) Stop(*stopped, already);
+    if (auto stopped = MarkStopped(id, already)) Stop(id, *stopped, already);
   }
   if (earliest_deadline) WakeUp();
-  return id;
 }
 
 void HangupWatcher::Unwatch(WatchId id) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   auto found = watched_.find(id);
   if (found == watched_.end()) return;
+  stopped_.wait(lock, [&] { return !found->second.stopping; });
   // The socket stays registered, maybe armed: a later event carries this id, and is ignored.
   if (found->second.deadline) deadlines_.erase({*found->second.deadline, id});
   watched_.erase(found);
 }
 
 void HangupWatcher::StopAll(StopReason reason) {
-  std::vector<std::stop_source> to_stop;
+  std::vector<std::pair<WatchId, std::stop_source>> to_stop;
   {
     std::lock_guard lock(mutex_);
     stop_all_ = reason;
     for (auto& [id, watched] : watched_) {
       auto none = StopReason::kNone;
-      if (watched.reason->compare_exchange_strong(none, reason)) to_stop.push_back(watched.source);
+      if (watched.reason->compare_exchange_strong(none, reason)) {
+        watched.stopping = true;
+        to_stop.emplace_back(id, watched.source);
+      }
     }
   }
   // Outside the lock: stop callbacks may take locks of their own.
-  for (auto& source : to_stop) Stop(source, reason);
+  for (auto& [id, source] : to_stop) Stop(id, source, reason);
 }
 
 void HangupWatcher::Resume() {
@@ -123,13 +121,18 @@ std::optional<std::stop_source> HangupWatcher::MarkStopped(WatchId id, StopReaso
   if (found == watched_.end()) return std::nullopt;
   auto none = StopReason::kNone;  // the first reason is the one that counts
   if (!found->second.reason->compare_exchange_strong(none, reason)) return std::nullopt;
+  found->second.stopping = true;
   return found->second.source;
 }
 
-void HangupWatcher::Stop(std::stop_source& source, StopReason reason) const {
+void HangupWatcher::Stop(WatchId id, std::stop_source& source, StopReason reason) {
   const auto when = Clock::now();
   source.request_stop();
-  if (on_stop_) on_stop_(reason, when);
+  if (on_stop_) on_stop_(id, reason, when);
+  std::lock_guard lock(mutex_);
+  // Still there: only Unwatch() erases it, and it waits for this.
+  watched_.at(id).stopping = false;
+  stopped_.notify_all();
 }
 
 void HangupWatcher::WakeUp() const {
@@ -174,7 +177,7 @@ void HangupWatcher::Run(std::stop_token stop) {
       }
     }
     for (auto [id, reason] : due) {
-      if (auto stopped = MarkStopped(id, reason)) Stop(*stopped, reason);
+      if (auto stopped = MarkStopped(id, reason)) Stop(id, *stopped, reason);
     }
   }
 }

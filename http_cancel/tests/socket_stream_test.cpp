@@ -1,6 +1,6 @@
 // SocketStream is cpp-httplib's view of one connection. These tests are the client, at the
 // other end of a socket pair.
-#include "http_cancel/socket_stream.h"
+#include "socket_stream.h"
 
 #include <gtest/gtest.h>
 #include <sys/eventfd.h>
@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "http_cancel/test_connection.h"
+#include "test_connection.h"
 
 namespace http_cancel {
 namespace {

@@ -7,5 +7,5 @@
 #include <string_view>
 
 static_assert(std::string_view(CPPHTTPLIB_VERSION) == "0.53.1",
-              "http_cancel is written for cpp-httplib 0.53.1 only: build with cmake/Dependencies.cmake's pin "
-              "(see http_cancel/README.md for what to check before moving it)");
+              "http_cancel is written for cpp-httplib 0.53.1 only: build with the pin in http_cancel/cmake/ "
+              "(its README says what to check before moving it)");

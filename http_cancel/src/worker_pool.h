@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "pinned_httplib.h"
+#include "http_cancel/pinned_httplib.h"
 
 namespace http_cancel {
 

@@ -1,4 +1,4 @@
-#include "http_cancel/hangup_watcher.h"
+#include "hangup_watcher.h"
 
 #include <gtest/gtest.h>
 #include <sys/socket.h>
@@ -9,7 +9,7 @@
 #include <mutex>
 #include <optional>
 
-#include "http_cancel/test_connection.h"
+#include "test_connection.h"
 
 namespace http_cancel {
 namespace {
@@ -21,7 +21,9 @@ using namespace std::chrono_literals;
 struct WatchedRequest {
   WatchedRequest(HangupWatcher& by, const Connection& connection,
                  std::optional<HangupWatcher::Clock::time_point> deadline = std::nullopt)
-      : watcher(by), id(by.Watch(connection.server.get(), source, deadline, reason)) {}
+      : watcher(by) {
+    by.Watch(id, connection.server.get(), source, deadline, reason);
+  }
   ~WatchedRequest() { watcher.Unwatch(id); }
   WatchedRequest(const WatchedRequest&) = delete;
   WatchedRequest& operator=(const WatchedRequest&) = delete;
@@ -29,7 +31,8 @@ struct WatchedRequest {
   HangupWatcher& watcher;
   std::stop_source source;
   std::atomic<StopReason> reason{StopReason::kNone};
-  const HangupWatcher::WatchId id;  // last: it is made from the members above
+  const HangupWatcher::WatchId id = ++last_id;
+  static inline std::atomic<HangupWatcher::WatchId> last_id = 0;
 };
 
 // Waits, at most 5 s so that a bug fails instead of hanging, until `source` is stopped.
@@ -42,6 +45,7 @@ bool Stopped(const std::stop_source& source) {
 
 TEST(HangupWatcher, StopsTheRequestWhenTheClientHangsUp) {
   HangupWatcher watcher;
+  watcher.Start();
   Connection connection;
   WatchedRequest request{watcher, connection};
 
@@ -53,6 +57,7 @@ TEST(HangupWatcher, StopsTheRequestWhenTheClientHangsUp) {
 
 TEST(HangupWatcher, StopsTheRequestAtOnceWhenTheClientHasAlreadyGone) {
   HangupWatcher watcher;
+  watcher.Start();
   Connection connection;
   connection.client.Reset();
 
@@ -64,6 +69,7 @@ TEST(HangupWatcher, StopsTheRequestAtOnceWhenTheClientHasAlreadyGone) {
 
 TEST(HangupWatcher, DataFromTheClientIsNoHangUp) {
   HangupWatcher watcher;
+  watcher.Start();
   Connection quiet, sentinel;
   WatchedRequest request{watcher, quiet};
   WatchedRequest sentinel_request{watcher, sentinel};
@@ -80,6 +86,7 @@ TEST(HangupWatcher, DataFromTheClientIsNoHangUp) {
 
 TEST(HangupWatcher, ForgetsAnUnwatchedRequest) {
   HangupWatcher watcher;
+  watcher.Start();
   Connection unwatched, sentinel;
   std::stop_source forgotten;
   { WatchedRequest request{watcher, unwatched}; forgotten = request.source; }  // watched, then not
@@ -94,6 +101,7 @@ TEST(HangupWatcher, ForgetsAnUnwatchedRequest) {
 
 TEST(HangupWatcher, StopsTheRequestWhenItsDeadlinePasses) {
   HangupWatcher watcher;
+  watcher.Start();
   Connection connection;
   WatchedRequest request{watcher, connection, HangupWatcher::Clock::now() + 20ms};
 
@@ -103,6 +111,7 @@ TEST(HangupWatcher, StopsTheRequestWhenItsDeadlinePasses) {
 
 TEST(HangupWatcher, StopAllStopsEveryRequestAndEveryNewOneUntilResumed) {
   HangupWatcher watcher;
+  watcher.Start();
   Connection first, second, third;
   WatchedRequest a{watcher, first};
 
@@ -119,6 +128,7 @@ TEST(HangupWatcher, StopAllStopsEveryRequestAndEveryNewOneUntilResumed) {
 
 TEST(HangupWatcher, TheFirstReasonIsTheOneThatCounts) {
   HangupWatcher watcher;
+  watcher.Start();
   Connection connection;
   connection.client.Reset();
   WatchedRequest request{watcher, connection};

@@ -1,20 +1,27 @@
-#include "recorded_events.h"
+#include "support/recorded_events.h"
 
 #include <algorithm>
 
-void RecordedEvents::PrintAt(std::string_view event, Clock::time_point when) {
+namespace http_cancel::test {
+
+CancellingServer::EventListener RecordedEvents::Listener() {
+  return [this](const Event& event) { Record(ToText(event), event.when, event.request); };
+}
+
+void RecordedEvents::Record(std::string_view text, Clock::time_point when, std::uint64_t request) {
   {
     std::lock_guard lock(mutex_);
     // Kept in the order the events happened, which is not always the order they are told.
-    const auto later = std::ranges::upper_bound(events_, when, {}, &Event::when);
-    events_.insert(later, Event{when, std::string(event)});
+    const auto later = std::ranges::upper_bound(events_, when, {}, &Recorded::when);
+    events_.insert(later, Recorded{when, std::string(text), request});
+    told_.push_back(Recorded{when, std::string(text), request});
   }
   recorded_.notify_all();
 }
 
-std::ptrdiff_t RecordedEvents::IndexOf(std::string_view event) const {
+std::ptrdiff_t RecordedEvents::IndexOf(std::string_view text) const {
   for (std::size_t i = 0; i < events_.size(); ++i) {
-    if (events_[i].text.starts_with(event)) return static_cast<std::ptrdiff_t>(i);
+    if (events_[i].text.starts_with(text)) return static_cast<std::ptrdiff_t>(i);
   }
   return -1;
 }
@@ -27,25 +34,23 @@ std::string RecordedEvents::WhatHappened(std::size_t count) const {
   return list;
 }
 
-testing::AssertionResult RecordedEvents::WaitFor(std::string_view event, std::chrono::milliseconds patience) {
-  const watchdog::BoundedWait bounded;
+testing::AssertionResult RecordedEvents::WaitFor(std::string_view text, std::chrono::milliseconds patience) {
   std::unique_lock lock(mutex_);
-  if (recorded_.wait_for(lock, patience, [&] { return IndexOf(event) >= 0; })) {
-    return testing::AssertionSuccess() << '"' << event << "\" happened";
+  if (recorded_.wait_for(lock, patience, [&] { return IndexOf(text) >= 0; })) {
+    return testing::AssertionSuccess() << '"' << text << "\" happened";
   }
-  return testing::AssertionFailure() << "no \"" << event << "\" within " << watchdog::ToText(patience)
+  return testing::AssertionFailure() << "no \"" << text << "\" within " << ToText(patience)
                                      << "; what happened: " << WhatHappened();
 }
 
-testing::AssertionResult RecordedEvents::Contains(std::string_view event) const {
+testing::AssertionResult RecordedEvents::Contains(std::string_view text) const {
   std::lock_guard lock(mutex_);
-  if (IndexOf(event) >= 0) return testing::AssertionSuccess() << '"' << event << "\" happened";
-  return testing::AssertionFailure() << "no \"" << event << "\"; what happened: " << WhatHappened();
+  if (IndexOf(text) >= 0) return testing::AssertionSuccess() << '"' << text << "\" happened";
+  return testing::AssertionFailure() << "no \"" << text << "\"; what happened: " << WhatHappened();
 }
 
 testing::AssertionResult RecordedEvents::InOrder(std::string_view first, std::string_view then,
                                                  std::chrono::milliseconds patience) {
-  const watchdog::BoundedWait bounded;
   std::unique_lock lock(mutex_);
   recorded_.wait_for(lock, patience, [&] { return IndexOf(first) >= 0 && IndexOf(then) >= 0; });
   const auto a = IndexOf(first);
@@ -54,7 +59,7 @@ testing::AssertionResult RecordedEvents::InOrder(std::string_view first, std::st
     return testing::AssertionSuccess() << '"' << first << "\" happened before \"" << then << '"';
   }
   if (b < 0) {
-    return testing::AssertionFailure() << "no \"" << then << "\" within " << watchdog::ToText(patience)
+    return testing::AssertionFailure() << "no \"" << then << "\" within " << ToText(patience)
                                        << "; what happened: " << WhatHappened();
   }
   // Only what happened before `then`: what came after it can vary from run to run.
@@ -68,3 +73,14 @@ std::vector<std::string> RecordedEvents::All() const {
   for (const auto& event : events_) texts.push_back(event.text);
   return texts;
 }
+
+std::vector<std::string> RecordedEvents::Of(std::uint64_t request) const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> texts;
+  for (const auto& event : told_) {
+    if (event.request == request) texts.push_back(event.text);
+  }
+  return texts;
+}
+
+}  // namespace http_cancel::test

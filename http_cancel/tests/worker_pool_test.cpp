@@ -1,4 +1,4 @@
-#include "http_cancel/worker_pool.h"
+#include "worker_pool.h"
 
 #include <gtest/gtest.h>
 

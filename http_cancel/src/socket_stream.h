@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "pinned_httplib.h"
+#include "http_cancel/pinned_httplib.h"
 
 namespace http_cancel {
 

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "http_cancel/cancelling_server.h"
-#include "testing/loopback_client.h"
-#include "testing/loopback_server.h"
-#include "testing/recorded_events.h"
+#include "support/loopback_client.h"
+#include "support/loopback_server.h"
+#include "support/recorded_events.h"
 
 namespace http_cancel {
 namespace {
@@ -27,8 +27,8 @@ CancellableHandler Hello() {
 }
 
 // A client that asks nicely is still answered.
-void ExpectStillServing(LoopbackServer& server) {
-  loopback::Client client{server.port()};
+void ExpectStillServing(test::LoopbackServer& server) {
+  test::Client client{server.port()};
   client.Get();
   const auto response = client.Read();
   ASSERT_TRUE(response) << "the server no longer answers";
@@ -36,8 +36,8 @@ void ExpectStillServing(LoopbackServer& server) {
 }
 
 // The status of the answer to `bytes`, or 0 when the connection was closed without one.
-int StatusFor(LoopbackServer& server, const std::string& bytes) {
-  loopback::Client client{server.port()};
+int StatusFor(test::LoopbackServer& server, const std::string& bytes) {
+  test::Client client{server.port()};
   client.Send(bytes);
   const auto response = client.Read();
   return response ? response->status : 0;
@@ -46,8 +46,8 @@ int StatusFor(LoopbackServer& server, const std::string& bytes) {
 // What the server answers on one connection to `bytes` followed by "GET /next": each
 // response's status and body in order, up to /next's, then "closed" when the server closed the
 // connection instead, or "waiting" when it did neither within the test's patience.
-std::vector<std::string> AnswersTo(LoopbackServer& server, const std::string& bytes) {
-  loopback::Client client{server.port()};
+std::vector<std::string> AnswersTo(test::LoopbackServer& server, const std::string& bytes) {
+  test::Client client{server.port()};
   client.Send(bytes);
   client.Send("GET /next HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
   std::vector<std::string> answers;
@@ -63,8 +63,8 @@ using Answers = std::vector<std::string>;
 
 class BadInput : public ::testing::Test {
  protected:
-  RecordedEvents events;
-  LoopbackServer server{Hello(), events, [](CancellingServer& http) {
+  test::RecordedEvents events;
+  test::LoopbackServer server{Hello(), events.Listener(), [](CancellingServer& http) {
                           http.set_header_limits(300ms, 16 * 1024);
                           // Longer than the test's patience: an answer that waits for it fails.
                           http.set_read_timeout(30s);
@@ -109,7 +109,7 @@ TEST_F(BadInput, HeadersWithoutEndAreCutOff) {
 // Slowloris: half a request, then nothing. The client is turned away once the header time
 // is up, and others are served meanwhile.
 TEST_F(BadInput, AClientThatSendsHalfARequestAndStallsIsTurnedAway) {
-  loopback::Client slow{server.port()};
+  test::Client slow{server.port()};
   slow.Send("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
   ExpectStillServing(server);
   const auto response = slow.Read(5s);
@@ -210,8 +210,8 @@ TEST_F(BadInput, AnOverflowingChunkSizeIsRefusedAtOnce) {
 
 // set_payload_max_length(0) means no limit, as in cpp-httplib: no length is over it.
 TEST(BadInputWithoutALimit, ABodyOfAnyLengthIsRead) {
-  RecordedEvents events;
-  LoopbackServer server{Hello(), events, [](CancellingServer& http) {
+  test::RecordedEvents events;
+  test::LoopbackServer server{Hello(), events.Listener(), [](CancellingServer& http) {
                           http.set_payload_max_length(0);
                           http.Post("/.*", Hello());
                         }};

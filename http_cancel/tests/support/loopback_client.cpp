@@ -9,7 +9,12 @@
 #include <charconv>
 #include <system_error>
 
-namespace loopback {
+namespace http_cancel::test {
+
+std::string ToText(std::chrono::milliseconds patience) {
+  if (patience.count() % 1000 == 0) return std::to_string(patience.count() / 1000) + " s";
+  return std::to_string(patience.count()) + " ms";
+}
 
 Client::Client(int port) : socket_(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
   if (!socket_) throw std::system_error(errno, std::generic_category(), "socket");
@@ -67,10 +72,9 @@ bool Client::Receive(std::chrono::steady_clock::time_point deadline, std::string
 }
 
 Reply Client::Read(std::chrono::milliseconds patience) {
-  const watchdog::BoundedWait bounded;
   const auto deadline = std::chrono::steady_clock::now() + patience;
   std::string why_not;
-  const auto none = [&] { return Reply("no response within " + watchdog::ToText(patience) + ": " + why_not); };
+  const auto none = [&] { return Reply("no response within " + ToText(patience) + ": " + why_not); };
   std::size_t header_end = 0;
   while ((header_end = received_.find("\r\n\r\n")) == std::string::npos) {
     if (!Receive(deadline, why_not)) return none();
@@ -97,13 +101,12 @@ Reply Client::Read(std::chrono::milliseconds patience) {
 }
 
 testing::AssertionResult Client::ClosedByServer(std::chrono::milliseconds patience) {
-  const watchdog::BoundedWait bounded;
   if (!received_.empty()) {
     return testing::AssertionFailure() << "the server sent " << received_.size() << " bytes more than it was read";
   }
   pollfd readable{.fd = socket_.get(), .events = POLLIN, .revents = 0};
   if (::poll(&readable, 1, static_cast<int>(patience.count())) <= 0) {
-    return testing::AssertionFailure() << "the server kept the connection open for " << watchdog::ToText(patience);
+    return testing::AssertionFailure() << "the server kept the connection open for " << ToText(patience);
   }
   char byte = 0;
   if (::recv(socket_.get(), &byte, 1, 0) > 0) return testing::AssertionFailure() << "the server sent more bytes";
@@ -114,4 +117,4 @@ void Client::HangUp() { socket_.Reset(); }
 
 void Client::StopSending() { ::shutdown(socket_.get(), SHUT_WR); }
 
-}  // namespace loopback
+}  // namespace http_cancel::test
