@@ -1,4 +1,4 @@
-// Keeps docs/ honest: every code block that says where it comes from is that code, every other
+// Keeps docs/ (and README.md, http_cancel/README.md) honest: every code block that says where it comes from is that code, every other
 // C++ block is compiled, every figure the prose gives about the steps is measured, and every
 // link between pages leads somewhere.
 //
@@ -519,6 +519,7 @@ int main(int argc, char* argv[]) {
   }
   std::sort(pages.begin(), pages.end());
   pages.push_back(root / "README.md");
+  pages.push_back(root / "http_cancel" / "README.md");
   for (const auto& page : pages) CheckPage(root, page, update, counts);
   std::printf("%zu pages, against %s: %d code blocks %s, %d figures %s, %d snippets marked, %d blocks marked for "
               "tools/check_*, %d links checked, %d problems\n",
