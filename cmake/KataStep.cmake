@@ -85,13 +85,13 @@ function(kata_step_targets name lesson_dir tests_dir)
   add_executable(${name}_tests "${tests_dir}/server_test.cpp")
   # The step's own test doubles come first, before the lesson's folder.
   target_include_directories(${name}_tests BEFORE PRIVATE "${tests_dir}")
-  # test_main: a test that hangs ends within seconds, saying what it waited for (testing/watchdog.h).
+  # test_main: a test that hangs ends within seconds, saying what it waited for (support/test_helpers/watchdog.h).
   target_link_libraries(${name}_tests PRIVATE ${name}_lesson test_main)
   project_warnings(${name}_tests)
 
   if(TARGET http_cancel)
     target_sources(${name}_tests PRIVATE "${tests_dir}/loopback_test.cpp")
-    target_link_libraries(${name}_tests PRIVATE testing)
+    target_link_libraries(${name}_tests PRIVATE test_helpers)
     add_executable(${name}_server "${lesson_dir}/main.cpp")
     target_link_libraries(${name}_server PRIVATE ${name}_lesson demo_server)
     project_warnings(${name}_server)

@@ -3,18 +3,18 @@
 
 #include "server.h"
 #include "slow_store.h"
-#include "testing/loopback_client.h"
-#include "testing/loopback_server.h"
-#include "testing/recorded_events.h"
+#include "support/test_helpers/loopback_client.h"
+#include "support/test_helpers/loopback_server.h"
+#include "support/test_helpers/recorded_events.h"
 
 namespace {
 
 using namespace std::chrono_literals;
 
 TEST(RealServer, AnswersAPatientClient) {
-  RecordedEvents events;
+  loopback::RecordedEvents events;
   SlowStore store{1ms, events};
-  LoopbackServer server{Server(store), events};
+  loopback::Server server{Server(store), events};
 
   loopback::Client client{server.port()};
   client.Get("/");
@@ -27,9 +27,9 @@ TEST(RealServer, AnswersAPatientClient) {
 
 // The waste the chapter is about: nobody is waiting for the data any more.
 TEST(RealServer, StoreGoesOnFetchingAfterTheClientHangsUp) {
-  RecordedEvents events;
+  loopback::RecordedEvents events;
   SlowStore store{300ms, events};
-  LoopbackServer server{Server(store), events};
+  loopback::Server server{Server(store), events};
 
   loopback::Client client{server.port()};
   client.Get("/");

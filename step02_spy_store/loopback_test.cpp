@@ -3,9 +3,9 @@
 
 #include "server.h"
 #include "slow_store.h"
-#include "testing/loopback_client.h"
-#include "testing/loopback_server.h"
-#include "testing/recorded_events.h"
+#include "support/test_helpers/loopback_client.h"
+#include "support/test_helpers/loopback_server.h"
+#include "support/test_helpers/recorded_events.h"
 
 namespace {
 
@@ -13,9 +13,9 @@ using namespace std::chrono_literals;
 
 // A fetch of a minute ends for a client that hangs up: only cancelling ends it this soon.
 TEST(RealServer, CancelsTheFetchWhenTheClientHangsUp) {
-  RecordedEvents events;
+  loopback::RecordedEvents events;
   SlowStore store{1min, events};
-  LoopbackServer server{Server(store), events};
+  loopback::Server server{Server(store), events};
 
   loopback::Client client{server.port()};
   client.Get("/");

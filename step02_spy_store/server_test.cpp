@@ -62,7 +62,7 @@ TEST(ServerWithMockStore, TellsStoreToCancelWorkIfRequestIsCancelled) {
   EXPECT_CALL(store, Fetch()).WillOnce([&] {
     request.request_stop();  // the client gives up while the store is working...
     EXPECT_TRUE(WasCalled(cancel_called)) << "the store was not told to cancel";
-    return "";               // ...and the store stops when told to
+    return "";  // ...and the store stops when told to
   });
   EXPECT_CALL(store, Cancel()).WillOnce([&] { cancel_called.release(); });
 

@@ -8,8 +8,9 @@ std::string SlowStore::Fetch() {
   const auto cancels_before = cancels_;
   ++fetches_in_progress_;
   // The slow work: it ends after fetch_time_, or as soon as Cancel() is called.
-  const bool cancelled = std::exchange(cancel_next_fetch_, false) ||
-                         cancelled_.wait_for(lock, fetch_time_, [&] { return cancels_ != cancels_before; });
+  const bool cancelled =
+      std::exchange(cancel_next_fetch_, false) ||
+      cancelled_.wait_for(lock, fetch_time_, [&] { return cancels_ != cancels_before; });
   --fetches_in_progress_;
   lock.unlock();
   log_.Print(cancelled ? "fetch cancelled" : "fetch completed");

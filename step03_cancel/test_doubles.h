@@ -11,7 +11,7 @@
 #include <utility>
 
 #include "store.h"
-#include "testing/watchdog.h"
+#include "support/test_helpers/watchdog.h"
 
 // How long a test double waits at most. Only a broken handler makes it wait that long:
 // the test then fails instead of hanging.
@@ -53,7 +53,8 @@ class SpyStore : public Store {
   testing::AssertionResult WaitUntilFetchStarted() {
     const watchdog::BoundedWait bounded;  // a wait that ends by itself: the watchdog lets it end
     std::unique_lock lock(mutex_);
-    if (changed_.wait_for(lock, kPatience, [this] { return fetch_started_; })) return testing::AssertionSuccess();
+    if (changed_.wait_for(lock, kPatience, [this] { return fetch_started_; }))
+      return testing::AssertionSuccess();
     return testing::AssertionFailure() << "no fetch started within " << watchdog::ToText(kPatience)
                                        << ": the handler did not call the store's Fetch()";
   }
@@ -96,5 +97,6 @@ inline testing::AssertionResult WasCancelled(const SpyStore& store) {
 
 inline testing::AssertionResult WasNotCancelled(const SpyStore& store) {
   if (!store.cancelled()) return testing::AssertionSuccess();
-  return testing::AssertionFailure() << "the store was told to cancel, though the request was not cancelled";
+  return testing::AssertionFailure()
+         << "the store was told to cancel, though the request was not cancelled";
 }

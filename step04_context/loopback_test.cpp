@@ -3,18 +3,18 @@
 
 #include "server.h"
 #include "slow_store.h"
-#include "testing/loopback_client.h"
-#include "testing/loopback_server.h"
-#include "testing/recorded_events.h"
+#include "support/test_helpers/loopback_client.h"
+#include "support/test_helpers/loopback_server.h"
+#include "support/test_helpers/recorded_events.h"
 
 namespace {
 
 using namespace std::chrono_literals;
 
 TEST(RealServer, AnswersAPatientClient) {
-  RecordedEvents events;
+  loopback::RecordedEvents events;
   SlowStore store{1ms, events};
-  LoopbackServer server{Server(store), events};
+  loopback::Server server{Server(store), events};
 
   loopback::Client client{server.port()};
   client.Get("/");
@@ -29,9 +29,9 @@ TEST(RealServer, AnswersAPatientClient) {
 // A fetch of a minute ends as soon as its client hangs up: only cancelling ends it this
 // soon. Nothing is written for the cancelled request.
 TEST(RealServer, CancelsTheFetchWhenTheClientHangsUp) {
-  RecordedEvents events;
+  loopback::RecordedEvents events;
   SlowStore store{1min, events};
-  LoopbackServer server{Server(store), events};
+  loopback::Server server{Server(store), events};
 
   loopback::Client client{server.port()};
   client.Get("/");

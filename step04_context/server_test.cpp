@@ -59,7 +59,8 @@ TEST(ServerWithMockStore, ReturnsDataFromStore) {
 
 TEST(ServerWithMockStore, AnswersAStoreFailureWith500) {
   MockStore store;
-  EXPECT_CALL(store, Fetch(_)).WillOnce(Return(std::unexpected(std::make_error_code(std::errc::io_error))));
+  EXPECT_CALL(store, Fetch(_))
+      .WillOnce(Return(std::unexpected(std::make_error_code(std::errc::io_error))));
 
   httplib::Response response;
   Server(store)({}, response, kNeverCancelled);

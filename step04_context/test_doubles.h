@@ -13,7 +13,7 @@
 #include <utility>
 
 #include "store.h"
-#include "testing/watchdog.h"
+#include "support/test_helpers/watchdog.h"
 
 // How long a test double waits at most. Only a broken handler makes it wait that long:
 // the test then fails instead of hanging.
@@ -37,8 +37,9 @@ class SpyStore : public Store {
       return response_;
     }
     if (!cancelled.stop_requested()) {
-      ADD_FAILURE() << "SpyStore: the fetch was still working after " << watchdog::ToText(kPatience)
-                    << ": the test did not finish it, and the stop_token it was given was not stop-requested";
+      ADD_FAILURE()
+          << "SpyStore: the fetch was still working after " << watchdog::ToText(kPatience)
+          << ": the test did not finish it, and the stop_token it was given was not stop-requested";
       return std::unexpected(std::make_error_code(std::errc::timed_out));
     }
     cancelled_ = true;
@@ -56,7 +57,8 @@ class SpyStore : public Store {
   testing::AssertionResult WaitUntilFetchStarted() {
     const watchdog::BoundedWait bounded;  // a wait that ends by itself: the watchdog lets it end
     std::unique_lock lock(mutex_);
-    if (changed_.wait_for(lock, kPatience, [this] { return fetch_started_; })) return testing::AssertionSuccess();
+    if (changed_.wait_for(lock, kPatience, [this] { return fetch_started_; }))
+      return testing::AssertionSuccess();
     return testing::AssertionFailure() << "no fetch started within " << watchdog::ToText(kPatience)
                                        << ": the handler did not call the store's Fetch()";
   }
@@ -79,20 +81,22 @@ class SpyStore : public Store {
 // The same Store, as a GoogleMock mock: each test says what it expects of it.
 class MockStore : public Store {
  public:
-  MOCK_METHOD((std::expected<std::string, std::error_code>), Fetch, (std::stop_token cancelled), (override));
+  MOCK_METHOD((std::expected<std::string, std::error_code>), Fetch, (std::stop_token cancelled),
+              (override));
 };
 
 // The chapter's assertWasCancelled and assertWasNotCancelled, in GoogleTest's idiom:
 // EXPECT_TRUE(WasCancelled(store)) says what went wrong when it fails.
 inline testing::AssertionResult WasCancelled(const SpyStore& store) {
   if (store.cancelled()) return testing::AssertionSuccess();
-  return testing::AssertionFailure()
-         << "the store did not stop for the cancelled request: was it given the request's stop_token?";
+  return testing::AssertionFailure() << "the store did not stop for the cancelled request: was it "
+                                        "given the request's stop_token?";
 }
 
 inline testing::AssertionResult WasNotCancelled(const SpyStore& store) {
   if (!store.cancelled()) return testing::AssertionSuccess();
-  return testing::AssertionFailure() << "the store stopped as if the request were cancelled, though it was not";
+  return testing::AssertionFailure()
+         << "the store stopped as if the request were cancelled, though it was not";
 }
 
 // The chapter's SpyResponseWriter: a handler that writes nothing leaves the response as

@@ -1,2 +1,4 @@
 // Nothing yet: in the first step the test comes first.
-int main() { return 1; }
+int main() {
+  return 1;
+}

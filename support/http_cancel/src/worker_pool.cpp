@@ -1,0 +1,86 @@
+#include "worker_pool.h"
+
+#include <algorithm>
+#include <iterator>
+#include <utility>
+
+namespace http_cancel {
+
+WorkerPool::WorkerPool(Limits limits, std::function<void()> before_joining)
+    : limits_{limits.min_threads, std::max<std::size_t>({limits.max_threads, limits.min_threads, 1}),
+              limits.retire_after},
+      before_joining_(std::move(before_joining)) {
+  std::lock_guard lock(mutex_);
+  while (threads_.size() < limits_.min_threads) StartThread();
+}
+
+WorkerPool::~WorkerPool() {
+  shutdown();
+}
+
+void WorkerPool::StartThread() {
+  threads_.emplace_back();
+  const auto self = std::prev(threads_.end());
+  // The new thread needs mutex_ before it touches `*self`: it waits until this assignment is done.
+  *self = std::thread([this, self] { Work(self); });
+}
+
+bool WorkerPool::enqueue(std::function<void()> task) {
+  std::vector<std::thread> retired;
+  {
+    std::lock_guard lock(mutex_);
+    if (shutting_down_) return false;
+    tasks_.push_back(std::move(task));
+    if (tasks_.size() > idle_ && threads_.size() < limits_.max_threads) StartThread();
+    retired.swap(retired_);
+  }
+  changed_.notify_one();
+  for (auto& thread : retired) thread.join();  // they have left their loop: this is quick
+  return true;
+}
+
+void WorkerPool::Work(Threads::iterator self) {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    ++idle_;
+    const bool woken =
+        changed_.wait_for(lock, limits_.retire_after, [this] { return !tasks_.empty() || shutting_down_; });
+    --idle_;
+    if (tasks_.empty()) {
+      if (shutting_down_) return;
+      if (!woken && threads_.size() > limits_.min_threads) {
+        retired_.push_back(std::move(*self));
+        threads_.erase(self);
+        return;
+      }
+      continue;
+    }
+    auto task = std::move(tasks_.front());
+    tasks_.pop_front();
+    lock.unlock();
+    task();
+    lock.lock();
+  }
+}
+
+void WorkerPool::shutdown() {
+  Threads threads;
+  std::vector<std::thread> retired;
+  {
+    std::lock_guard lock(mutex_);
+    if (shutting_down_) return;
+    shutting_down_ = true;
+  }
+  if (before_joining_) before_joining_();
+  changed_.notify_all();
+  {
+    // Threads still working on queued tasks never start new ones now, and none retires.
+    std::lock_guard lock(mutex_);
+    threads.swap(threads_);
+    retired.swap(retired_);
+  }
+  for (auto& thread : threads) thread.join();
+  for (auto& thread : retired) thread.join();
+}
+
+}  // namespace http_cancel
