@@ -21,14 +21,17 @@ class EventLog {
 // Prints each event on a line of its own, after the time it happened on the monotonic clock,
 // in microseconds (std::chrono::steady_clock), so that a client on the same machine can line
 // its own times up with the server's: "1234567890 fetch started". Lines from different
-// threads can be printed a few microseconds out of that order.
+// threads can be printed a few microseconds out of that order. Each line reaches `out`'s file
+// at once, past stdio's buffer: what was printed to `out` before is flushed first.
 class PrintedEventLog final : public EventLog {
  public:
-  explicit PrintedEventLog(std::FILE* out) : out_(out) {}
+  explicit PrintedEventLog(std::FILE* out);
   void PrintAt(std::string_view event, Clock::time_point when) override;
 
  private:
+  void Write(std::string_view line);
   std::FILE* out_;
+  int fd_;
 };
 
 }  // namespace demo_server

@@ -3,6 +3,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdint>
@@ -81,8 +82,14 @@ class CancellingServer::Impl final : public httplib::Server {
   UniqueFd stopping_;  // an eventfd, readable once the server stops: idle connections close
   std::atomic<std::uint64_t> next_request_id_{1};
 
-  std::mutex requests_mutex_;
-  RequestInFlight* requests_ = nullptr;  // in flight, newest first
+  // The requests in flight, newest first, in lists by id: a lock each request takes twice
+  // must not be one that thousands of threads queue on.
+  struct alignas(64) InFlight {
+    std::mutex mutex;
+    RequestInFlight* newest = nullptr;
+  };
+  std::array<InFlight, 64> in_flight_;
+  InFlight& InFlightOf(const RequestInFlight& request) { return in_flight_[request.id % in_flight_.size()]; }
 
   std::mutex listening_mutex_;
   std::condition_variable listening_changed_;
@@ -211,8 +218,9 @@ void CancellingServer::Impl::Begin(RequestInFlight& request, const httplib::Requ
   request.method = started.method;
   request.path = started.path;
   {
-    std::lock_guard lock(requests_mutex_);
-    request.next = std::exchange(requests_, &request);
+    InFlight& in_flight = InFlightOf(request);
+    std::lock_guard lock(in_flight.mutex);
+    request.next = std::exchange(in_flight.newest, &request);
     if (request.next != nullptr) request.next->previous = &request;
   }
   std::optional<HangupWatcher::Clock::time_point> deadline;
@@ -228,8 +236,9 @@ void CancellingServer::Impl::EndWatch(RequestInFlight& request) {
 }
 
 void CancellingServer::Impl::Forget(RequestInFlight& request) {
-  std::lock_guard lock(requests_mutex_);
-  (request.previous != nullptr ? request.previous->next : requests_) = request.next;
+  InFlight& in_flight = InFlightOf(request);
+  std::lock_guard lock(in_flight.mutex);
+  (request.previous != nullptr ? request.previous->next : in_flight.newest) = request.next;
   if (request.next != nullptr) request.next->previous = request.previous;
 }
 
@@ -332,13 +341,15 @@ void CancellingServer::Impl::WaitUntilListenEnds() {
 
 void CancellingServer::Impl::ReportStopsIgnored() {
   const auto now = steady_clock::now();
-  std::lock_guard lock(requests_mutex_);
-  for (const RequestInFlight* request = requests_; request != nullptr; request = request->next) {
-    Report({.kind = Event::Kind::kStopIgnored,
-            .request = request->id,
-            .when = now,
-            .method = request->method,
-            .path = request->path});
+  for (InFlight& in_flight : in_flight_) {
+    std::lock_guard lock(in_flight.mutex);
+    for (const RequestInFlight* request = in_flight.newest; request != nullptr; request = request->next) {
+      Report({.kind = Event::Kind::kStopIgnored,
+              .request = request->id,
+              .when = now,
+              .method = request->method,
+              .path = request->path});
+    }
   }
 }
 

@@ -61,13 +61,16 @@ void HangupWatcher::Watch(WatchId id, int socket, std::stop_source source, std::
   StopReason already = StopReason::kNone;
   bool earliest_deadline = false;
   {
-    std::lock_guard lock(mutex_);
-    watched_.emplace(id, Watched{source, deadline, &reason});
-    if (deadline) {
-      earliest_deadline = deadlines_.empty() || *deadline < deadlines_.begin()->first;
-      deadlines_.emplace(*deadline, id);
-    }
-    if (stop_all_ != StopReason::kNone) already = stop_all_;
+    Shard& shard = ShardOf(id);
+    std::lock_guard lock(shard.mutex);
+    shard.watched.emplace(id, Watched{source, deadline, &reason});
+    // Read under the shard's lock: StopAll() sets it before it takes each shard's.
+    already = stop_all_.load();
+  }
+  if (deadline) {
+    std::lock_guard lock(deadlines_mutex_);
+    earliest_deadline = deadlines_.empty() || *deadline < deadlines_.begin()->first;
+    deadlines_.emplace(*deadline, id);
   }
   // One-shot: the first hang-up event is all we need; later ones would only spin. A socket
   // stays registered from one request to the next (epoll forgets it when it is closed), so
@@ -86,21 +89,29 @@ void HangupWatcher::Watch(WatchId id, int socket, std::stop_source source, std::
 }
 
 void HangupWatcher::Unwatch(WatchId id) {
-  std::unique_lock lock(mutex_);
-  auto found = watched_.find(id);
-  if (found == watched_.end()) return;
-  stopped_.wait(lock, [&] { return !found->second.stopping; });
-  // The socket stays registered, maybe armed: a later event carries this id, and is ignored.
-  if (found->second.deadline) deadlines_.erase({*found->second.deadline, id});
-  watched_.erase(found);
+  std::optional<Clock::time_point> deadline;
+  {
+    Shard& shard = ShardOf(id);
+    std::unique_lock lock(shard.mutex);
+    auto found = shard.watched.find(id);
+    if (found == shard.watched.end()) return;
+    shard.stopped.wait(lock, [&] { return !found->second.stopping; });
+    // The socket stays registered, maybe armed: a later event carries this id, and is ignored.
+    deadline = found->second.deadline;
+    shard.watched.erase(found);
+  }
+  if (deadline) {
+    std::lock_guard lock(deadlines_mutex_);
+    deadlines_.erase({*deadline, id});
+  }
 }
 
 void HangupWatcher::StopAll(StopReason reason) {
   std::vector<std::pair<WatchId, std::stop_source>> to_stop;
-  {
-    std::lock_guard lock(mutex_);
-    stop_all_ = reason;
-    for (auto& [id, watched] : watched_) {
+  stop_all_ = reason;
+  for (Shard& shard : shards_) {
+    std::lock_guard lock(shard.mutex);
+    for (auto& [id, watched] : shard.watched) {
       auto none = StopReason::kNone;
       if (watched.reason->compare_exchange_strong(none, reason)) {
         watched.stopping = true;
@@ -108,19 +119,19 @@ void HangupWatcher::StopAll(StopReason reason) {
       }
     }
   }
-  // Outside the lock: stop callbacks may take locks of their own.
+  // Outside the locks: stop callbacks may take locks of their own.
   for (auto& [id, source] : to_stop) Stop(id, source, reason);
 }
 
 void HangupWatcher::Resume() {
-  std::lock_guard lock(mutex_);
   stop_all_ = StopReason::kNone;
 }
 
 std::optional<std::stop_source> HangupWatcher::MarkStopped(WatchId id, StopReason reason) {
-  std::lock_guard lock(mutex_);
-  auto found = watched_.find(id);
-  if (found == watched_.end()) return std::nullopt;
+  Shard& shard = ShardOf(id);
+  std::lock_guard lock(shard.mutex);
+  auto found = shard.watched.find(id);
+  if (found == shard.watched.end()) return std::nullopt;
   auto none = StopReason::kNone;  // the first reason is the one that counts
   if (!found->second.reason->compare_exchange_strong(none, reason)) return std::nullopt;
   found->second.stopping = true;
@@ -131,10 +142,11 @@ void HangupWatcher::Stop(WatchId id, std::stop_source& source, StopReason reason
   const auto when = Clock::now();
   source.request_stop();
   if (on_stop_) on_stop_(id, reason, when);
-  std::lock_guard lock(mutex_);
+  Shard& shard = ShardOf(id);
+  std::lock_guard lock(shard.mutex);
   // Still there: only Unwatch() erases it, and it waits for this.
-  watched_.at(id).stopping = false;
-  stopped_.notify_all();
+  shard.watched.at(id).stopping = false;
+  shard.stopped.notify_all();
 }
 
 void HangupWatcher::WakeUp() const {
@@ -148,7 +160,7 @@ void HangupWatcher::Run(std::stop_token stop) {
   while (!stop.stop_requested()) {
     int timeout_ms = -1;
     {
-      std::lock_guard lock(mutex_);
+      std::lock_guard lock(deadlines_mutex_);
       if (!deadlines_.empty()) {
         const auto wait = deadlines_.begin()->first - Clock::now();
         timeout_ms = wait <= Clock::duration::zero()
@@ -172,7 +184,7 @@ void HangupWatcher::Run(std::stop_token stop) {
       }
     }
     {
-      std::lock_guard lock(mutex_);
+      std::lock_guard lock(deadlines_mutex_);
       const auto now = Clock::now();
       while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
         due.emplace_back(deadlines_.begin()->second, StopReason::kDeadlineExceeded);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -84,11 +85,20 @@ class HangupWatcher {
   UniqueFd epoll_;
   UniqueFd wake_;  // an eventfd: a new, earlier deadline or the end of the thread
 
-  mutable std::mutex mutex_;
-  std::condition_variable stopped_;  // a `stopping` became false
-  std::map<WatchId, Watched> watched_;
+  // The requests watched, in shards by id: every request takes a lock twice (Watch, Unwatch),
+  // and with thousands of threads one lock would queue them all behind whichever was switched
+  // out while holding it.
+  struct alignas(64) Shard {
+    std::mutex mutex;
+    std::condition_variable stopped;  // a `stopping` became false
+    std::map<WatchId, Watched> watched;
+  };
+  static constexpr std::size_t kShards = 64;
+  Shard& ShardOf(WatchId id) { return shards_[id % kShards]; }
+  std::array<Shard, kShards> shards_;
+  std::mutex deadlines_mutex_;
   std::set<std::pair<Clock::time_point, WatchId>> deadlines_;
-  StopReason stop_all_ = StopReason::kNone;
+  std::atomic<StopReason> stop_all_ = StopReason::kNone;  // also read under a shard's lock
 
   std::mutex thread_mutex_;  // Start() and Halt()
   std::jthread thread_;      // last: it starts after, and is joined before, everything above

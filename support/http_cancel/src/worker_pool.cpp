@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <system_error>
 #include <utility>
 
 namespace http_cancel {
@@ -11,7 +12,7 @@ WorkerPool::WorkerPool(Limits limits, std::function<void()> before_joining)
               limits.retire_after},
       before_joining_(std::move(before_joining)) {
   std::lock_guard lock(mutex_);
-  while (threads_.size() < limits_.min_threads) StartThread();
+  for (std::size_t i = 0; i < limits_.min_threads; ++i) StartThread();
 }
 
 WorkerPool::~WorkerPool() {
@@ -21,8 +22,14 @@ WorkerPool::~WorkerPool() {
 void WorkerPool::StartThread() {
   threads_.emplace_back();
   const auto self = std::prev(threads_.end());
-  // The new thread needs mutex_ before it touches `*self`: it waits until this assignment is done.
-  *self = std::thread([this, self] { Work(self); });
+  try {
+    // The new thread needs mutex_ before it touches `*self`: it waits until this assignment is done.
+    *self = std::thread([this, self] { Work(self); });
+  } catch (const std::system_error&) {
+    // The system has no thread to give (a limit on threads or memory): the task waits in the
+    // queue for one of the threads there are.
+    threads_.erase(self);
+  }
 }
 
 bool WorkerPool::enqueue(std::function<void()> task) {

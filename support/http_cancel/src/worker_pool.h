@@ -25,7 +25,7 @@ class WorkerPool final : public httplib::TaskQueue {
  public:
   struct Limits {
     std::size_t min_threads = 8;
-    std::size_t max_threads = 512;
+    std::size_t max_threads = 16384;
     std::chrono::milliseconds retire_after{2000};
   };
 

@@ -68,7 +68,7 @@ concept RouteHandler = std::is_invocable_v<F&, const httplib::Request&, httplib:
 //
 // Threads: the constructor starts none. listen() starts them, on the thread that calls it, so
 // they take that thread's signal mask: one that waits for hang-ups (epoll), and a pool that
-// serves connections, a thread each (8 at first, up to 512). listen() joins them all before it
+// serves connections, a thread each (8 at first, up to 16,384). listen() joins them all before it
 // returns. Handlers and the event listener run on them.
 //
 // Written for cpp-httplib 0.53.1 only, and Linux only (epoll, eventfd): see README.md.
@@ -117,7 +117,7 @@ class CancellingServer {
   // (default 64 KiB), or the connection is closed (with 400 when it is still there).
   CancellingServer& set_header_limits(std::chrono::milliseconds timeout, std::size_t max_bytes);
   // Connections are served by a pool that grows as they come, up to `max_threads` (default
-  // 512), and shrinks when idle to `min_threads` (default 8). Beyond the maximum, they wait.
+  // 16,384), and shrinks when idle to `min_threads` (default 8). Beyond the maximum, they wait.
   CancellingServer& set_thread_limits(std::size_t min_threads, std::size_t max_threads);
   // How long stop() waits for handlers to return, at most; zero (the default): as long as they take.
   CancellingServer& set_shutdown_grace_period(std::chrono::milliseconds grace_period);
