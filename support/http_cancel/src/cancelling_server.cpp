@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <system_error>
@@ -55,6 +56,7 @@ class CancellingServer::Impl final : public httplib::Server {
   template <class Listen>
   bool Listening(Listen listen);
   void WaitUntilReady();
+  void WidenBacklog();
   bool Stop();
   void WaitUntilListenEnds();
 
@@ -308,6 +310,19 @@ bool CancellingServer::Impl::Listening(Listen listen) {
   return listened;
 }
 
+// cpp-httplib listens with a backlog of 128: a few thousand clients connecting at once overflow
+// it, and each connection dropped there waits a second or more before its client tries again.
+// Listening again sets a new backlog; the kernel caps it at net.core.somaxconn, the backlog Go's
+// listeners ask for. Under the lock, so that stop() cannot close the socket, and its number be
+// reused, in between.
+void CancellingServer::Impl::WidenBacklog() {
+  std::lock_guard lock(listening_mutex_);
+  const socket_t sock = svr_sock_;
+  if (stopped_ || sock == INVALID_SOCKET) return;
+  // A failure leaves the socket listening with cpp-httplib's backlog.
+  [[maybe_unused]] const int failed = ::listen(sock, std::numeric_limits<int>::max());
+}
+
 void CancellingServer::Impl::WaitUntilReady() {
   std::unique_lock lock(listening_mutex_);
   listening_changed_.wait(lock, [this] { return ready_ || stopped_; });
@@ -472,11 +487,15 @@ bool CancellingServer::set_mount_point(const std::string& mount_point, const std
 }
 
 bool CancellingServer::bind_to_port(const std::string& host, int port, int socket_flags) {
-  return impl_->bind_to_port(host, port, socket_flags);
+  const bool bound = impl_->bind_to_port(host, port, socket_flags);
+  if (bound) impl_->WidenBacklog();
+  return bound;
 }
 
 int CancellingServer::bind_to_any_port(const std::string& host, int socket_flags) {
-  return impl_->bind_to_any_port(host, socket_flags);
+  const int port = impl_->bind_to_any_port(host, socket_flags);
+  if (port > 0) impl_->WidenBacklog();
+  return port;
 }
 
 bool CancellingServer::listen_after_bind() {
@@ -484,7 +503,8 @@ bool CancellingServer::listen_after_bind() {
 }
 
 bool CancellingServer::listen(const std::string& host, int port, int socket_flags) {
-  return impl_->Listening([&] { return impl_->httplib::Server::listen(host, port, socket_flags); });
+  return impl_->Listening(
+      [&] { return bind_to_port(host, port, socket_flags) && impl_->httplib::Server::listen_after_bind(); });
 }
 
 bool CancellingServer::is_running() const {

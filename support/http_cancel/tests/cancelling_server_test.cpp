@@ -3,18 +3,22 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <iterator>
 #include <latch>
 #include <memory>
 #include <mutex>
 #include <semaphore>
 #include <stdexcept>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "http_cancel/test/loopback_client.h"
 #include "http_cancel/test/loopback_server.h"
@@ -542,6 +546,47 @@ TEST(CancellingServer, MayBeDestroyedWhileAnotherThreadListens) {
   EXPECT_TRUE(handler.finished());
   EXPECT_TRUE(handler.was_cancelled());
   listening.join();
+}
+
+// The backlog of every socket this process listens on, as the kernel keeps it.
+std::vector<unsigned> BacklogsOfListeningSockets() {
+  std::vector<int> sockets;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    sockets.push_back(std::stoi(entry.path().filename().string()));
+  }
+  std::vector<unsigned> backlogs;
+  for (const int fd : sockets) {
+    int listening = 0;
+    socklen_t size = sizeof listening;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) != 0 || listening == 0) continue;
+    tcp_info info{};
+    size = sizeof info;
+    if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &size) != 0) continue;
+    backlogs.push_back(info.tcpi_sacked);  // for a listening socket, Linux puts its backlog here
+  }
+  return backlogs;
+}
+
+unsigned LargestBacklogAllowed() {
+  unsigned somaxconn = 0;
+  std::ifstream("/proc/sys/net/core/somaxconn") >> somaxconn;
+  return somaxconn;
+}
+
+// Thousands of clients may connect at once: a backlog of cpp-httplib's 128 would drop most
+// of them, and each would wait a second or more to try again.
+TEST(CancellingServer, ListensWithTheLargestBacklogTheSystemAllows) {
+  ASSERT_GT(LargestBacklogAllowed(), 0u) << "cannot read /proc/sys/net/core/somaxconn";
+  {
+    CancellingServer http;
+    ASSERT_GT(http.bind_to_any_port("127.0.0.1"), 0);
+    EXPECT_EQ(BacklogsOfListeningSockets(), std::vector{LargestBacklogAllowed()}) << "after bind_to_any_port()";
+  }
+  CancellingServer http;
+  std::jthread listening([&] { http.listen("127.0.0.1", 0); });
+  http.wait_until_ready();
+  EXPECT_EQ(BacklogsOfListeningSockets(), std::vector{LargestBacklogAllowed()}) << "after listen()";
+  http.stop();
 }
 
 }  // namespace
