@@ -128,15 +128,28 @@ ssize_t SocketStream::read(char* ptr, size_t size) {
 
 ssize_t SocketStream::write(const char* ptr, size_t size) {
   written_.anything = true;
-  if (!wait_writable()) {
+  if (refuse_writes_ && refuse_writes_()) {
     written_.failed = true;
     return -1;
   }
-  ssize_t sent = 0;
-  do {
-    sent = ::send(socket_, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
-  } while (sent < 0 && errno == EINTR);
-  if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;  // full after all: cpp-httplib writes again
+  const auto send = [&] {
+    ssize_t sent = 0;
+    do {
+      sent = ::send(socket_, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (sent < 0 && errno == EINTR);
+    return sent;
+  };
+  // A response usually fits in the socket's buffer: it is sent at once, and only a full buffer
+  // is waited for (one system call less a response than polling first).
+  ssize_t sent = send();
+  if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+    if (!WaitFor(POLLOUT, timeouts_.write)) {
+      written_.failed = true;
+      return -1;
+    }
+    sent = send();
+    if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0;  // full again: cpp-httplib writes again
+  }
   if (sent < 0) written_.failed = true;
   return sent;
 }
