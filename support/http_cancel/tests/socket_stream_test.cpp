@@ -9,6 +9,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "test_connection.h"
 
@@ -69,6 +70,44 @@ TEST_F(SocketStreamTest, SendsALargeWriteAtOnce) {
   Write(large);
 
   EXPECT_EQ(Received(), large);
+}
+
+// More than the socket's buffer holds: the stream waits for the client to take some, then
+// sends the rest.
+TEST_F(SocketStreamTest, WaitsForAFullBufferToDrainThenSendsTheRest) {
+  ReadARequest();
+  const std::string large(4 * 1024 * 1024, 'x');
+  std::size_t received = 0;
+  std::jthread client([&] {
+    char buffer[64 * 1024];
+    for (ssize_t n = 0;
+         received < large.size() && (n = ::recv(connection.client.get(), buffer, sizeof buffer, 0)) > 0;) {
+      received += static_cast<std::size_t>(n);
+    }
+  });
+
+  for (std::size_t sent = 0; sent < large.size();) {
+    const ssize_t n = stream.write(large.data() + sent, large.size() - sent);
+    ASSERT_GE(n, 0) << "a write failed after " << sent << " bytes";
+    sent += static_cast<std::size_t>(n);
+  }
+  client.join();
+
+  EXPECT_EQ(received, large.size());
+  EXPECT_FALSE(stream.TakeWritten().failed);
+}
+
+// A client that takes nothing holds the thread no longer than the write timeout.
+TEST_F(SocketStreamTest, GivesUpOnAClientThatTakesNothingWithinTheWriteTimeout) {
+  SocketStream quick{connection.server.get(), {.read = 1s, .write = 10ms}, stopping.get()};
+  const std::string piece(64 * 1024, 'x');
+
+  ssize_t n = 0;
+  for (int pieces = 0; pieces < 1000 && (n = quick.write(piece.data(), piece.size())) >= 0; ++pieces) {
+  }
+
+  EXPECT_EQ(n, -1) << "1,000 writes of 64 KiB went into a socket nobody reads";
+  EXPECT_TRUE(quick.TakeWritten().failed);
 }
 
 TEST_F(SocketStreamTest, SendsNothingWhenWritesAreRefused) {
