@@ -13,23 +13,34 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST(WorkerPool, GivesEveryTaskAThreadWhenAllAreBusy) {
-  WorkerPool pool({.min_threads = 1, .max_threads = 8, .retire_after = 10s}, {});
-  constexpr int kTasks = 5;
+// Each task waits until all of them run at once: they do only if each has a thread.
+int TasksThatMetAllTheOthers(WorkerPool& pool, int tasks) {
   std::mutex mutex;
   std::condition_variable changed;
   int running = 0;
-  std::atomic<int> met = 0;  // tasks that saw all five running at once
-  for (int i = 0; i < kTasks; ++i) {
+  std::atomic<int> met = 0;
+  for (int i = 0; i < tasks; ++i) {
     pool.enqueue([&] {
       std::unique_lock lock(mutex);
       ++running;
       changed.notify_all();
-      if (changed.wait_for(lock, 5s, [&] { return running == kTasks; })) ++met;
+      if (changed.wait_for(lock, 5s, [&] { return running == tasks; })) ++met;
     });
   }
-  pool.shutdown();
-  EXPECT_EQ(met, kTasks);
+  pool.shutdown();  // the tasks queued still run, each on a thread of its own
+  return met;
+}
+
+TEST(WorkerPool, GivesEveryTaskAThreadWhenAllAreBusy) {
+  WorkerPool pool({.min_threads = 1, .max_threads = 8, .retire_after = 10s}, {});
+  EXPECT_EQ(TasksThatMetAllTheOthers(pool, 5), 5);
+}
+
+// In a burst, the threads being started start the next ones (the one that queues, the
+// listening thread, starts one at most): every task still gets a thread.
+TEST(WorkerPool, GivesEveryTaskOfABurstAThread) {
+  WorkerPool pool({.min_threads = 0, .max_threads = 1000, .retire_after = 10s}, {});
+  EXPECT_EQ(TasksThatMetAllTheOthers(pool, 300), 300);
 }
 
 TEST(WorkerPool, QueuesTasksBeyondItsMaximum) {
