@@ -5,9 +5,9 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <list>
 #include <mutex>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "http_cancel/pinned_httplib.h"
@@ -21,9 +21,6 @@ namespace http_cancel {
 // ThreadPool grows too (since 0.33), but starts a thread only when none is idle at that moment:
 // threads just woken for earlier connections count as idle, so in a burst later connections
 // wait in its queue, while it could still grow, until a handler ends.
-//
-// A new thread is started by the one started before it, while connections still wait for
-// one: the listening thread, one among thousands, only accepts.
 class WorkerPool final : public httplib::TaskQueue {
  public:
   struct Limits {
@@ -44,23 +41,19 @@ class WorkerPool final : public httplib::TaskQueue {
   void shutdown() override;
 
  private:
-  bool NeedsAnotherThread() const;  // mutex_ held
-  void StartThread();               // mutex_ not held; starting_, unregistered_ and alive_ count it already
-  void Work();
+  using Threads = std::list<std::thread>;
+  void StartThread();  // mutex_ held
+  void Work(Threads::iterator self);
 
   const Limits limits_;
   std::function<void()> before_joining_;
 
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::condition_variable registered_;  // for shutdown(): every thread started is in threads_
   std::deque<std::function<void()>> tasks_;
-  std::unordered_map<std::thread::id, std::thread> threads_;
+  Threads threads_;
   std::vector<std::thread> retired_;  // threads that left, still to be joined
   std::size_t idle_ = 0;
-  std::size_t starting_ = 0;      // threads that will take a task as soon as they run
-  std::size_t unregistered_ = 0;  // threads started, not yet in threads_
-  std::size_t alive_ = 0;         // threads started and not yet left (shutdown() empties threads_)
   bool shutting_down_ = false;
 };
 
