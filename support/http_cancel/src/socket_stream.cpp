@@ -75,8 +75,12 @@ bool SocketStream::wait_readable() const {
   return is_readable() || WaitFor(POLLIN, timeouts_.read);
 }
 
+bool SocketStream::WritesRefused() const {
+  return refuse_writes_ && refuse_writes_();
+}
+
 bool SocketStream::wait_writable() const {
-  return !(refuse_writes_ && refuse_writes_()) && WaitFor(POLLOUT, timeouts_.write);
+  return !WritesRefused() && WaitFor(POLLOUT, timeouts_.write);
 }
 
 void SocketStream::LimitHeaders(std::chrono::microseconds within, std::size_t max_bytes) {
@@ -128,7 +132,7 @@ ssize_t SocketStream::read(char* ptr, size_t size) {
 
 ssize_t SocketStream::write(const char* ptr, size_t size) {
   written_.anything = true;
-  if (refuse_writes_ && refuse_writes_()) {
+  if (WritesRefused()) {
     written_.failed = true;
     return -1;
   }

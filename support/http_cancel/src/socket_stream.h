@@ -62,6 +62,7 @@ class SocketStream final : public httplib::Stream {
   // Waits for `events` on the socket; false on timeout or error. Waits for reading give up
   // when the server is stopping; a response being written is let out.
   bool WaitFor(short events, std::chrono::microseconds timeout) const;
+  bool WritesRefused() const;  // RefuseWritesWhen()'s condition holds now
 
   int socket_;
   Timeouts timeouts_;
