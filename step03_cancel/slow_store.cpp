@@ -7,10 +7,12 @@ std::string SlowStore::Fetch() {
   std::unique_lock lock(mutex_);
   const auto cancels_before = cancels_;
   ++fetches_in_progress_;
-  // The slow work: it ends after fetch_time_, or as soon as Cancel() is called.
+  // The slow work: it ends after fetch_time_, or as soon as Cancel() is called. A fetch that
+  // takes no time skips the wait: even a wait of zero sleeps until a timer fires.
   const bool cancelled =
       std::exchange(cancel_next_fetch_, false) ||
-      cancelled_.wait_for(lock, fetch_time_, [&] { return cancels_ != cancels_before; });
+      (fetch_time_ > std::chrono::milliseconds::zero() &&
+       cancelled_.wait_for(lock, fetch_time_, [&] { return cancels_ != cancels_before; }));
   --fetches_in_progress_;
   lock.unlock();
   log_.Print(cancelled ? "fetch cancelled" : "fetch completed");
