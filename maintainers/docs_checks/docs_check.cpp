@@ -45,6 +45,7 @@
 // step's tests, and "N tests fail" the failures in the output shown last before it.
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -54,6 +55,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -505,11 +507,20 @@ int main(int argc, char* argv[]) {
                  argv[0], argv[0]);
     return 2;
   };
-  if (args.empty()) return usage();
+  if (args.empty() || args[0].starts_with("-")) return usage();
   const fs::path root = fs::weakly_canonical(args[0]);
+  if (std::error_code error; !fs::is_directory(root / "docs", error)) {
+    std::fprintf(stderr, "docs_check: %s has no docs/ folder: ROOT is the project's root\n", args[0].c_str());
+    return usage();
+  }
   if (args.size() >= 4 && args[1] == "--apply") {
     std::optional<int> before_run;
-    if (args.size() == 5) before_run = std::stoi(args[4]);
+    if (args.size() == 5) {
+      int n = 0;
+      const auto [end, error] = std::from_chars(args[4].data(), args[4].data() + args[4].size(), n);
+      if (error != std::errc{} || end != args[4].data() + args[4].size()) return usage();
+      before_run = n;
+    }
     return Apply(fs::absolute(args[2]), fs::absolute(args[3]), before_run);
   }
   if (args.size() == 3 && args[1] == "--runs") {

@@ -181,6 +181,15 @@ rm -rf .git
 printf 'int Answer() {\n  return 6 * 7;\n}\n' >step02_two/server.cpp
 expect 1 "the block differs from step02_two/server.cpp int Answer"
 
+case="a ROOT that is not a project, and a flag in its place, get the usage"
+for root in "$work/step01_one" --help; do
+  status=0
+  output=$("$docs_check" "$root" 2>&1) || status=$?
+  [[ $status -eq 2 && "$output" == *"usage:"* ]] || fail "$case: $root: exit $status, $output"
+done
+[[ "$("$docs_check" "$work/step01_one" 2>&1)" == *"has no docs/ folder"* ]] || fail "$case: no reason given"
+echo "$case: ok"
+
 if ((failures > 0)); then
   echo "$failures cases failed"
   exit 1
