@@ -9,10 +9,10 @@ std::string SlowStore::Fetch() {
   ++fetches_in_progress_;
   // The slow work: it ends after fetch_time_, or as soon as Cancel() is called. A fetch that
   // takes no time skips the wait: even a wait of zero sleeps until a timer fires.
-  const bool cancelled =
-      std::exchange(cancel_next_fetch_, false) ||
-      (fetch_time_ > std::chrono::milliseconds::zero() &&
-       cancelled_.wait_for(lock, fetch_time_, [&] { return cancels_ != cancels_before; }));
+  bool cancelled = std::exchange(cancel_next_fetch_, false);
+  if (!cancelled && fetch_time_ > std::chrono::milliseconds::zero()) {
+    cancelled = cancelled_.wait_for(lock, fetch_time_, [&] { return cancels_ != cancels_before; });
+  }
   --fetches_in_progress_;
   lock.unlock();
   log_.Print(cancelled ? "fetch cancelled" : "fetch completed");
