@@ -65,20 +65,22 @@ func newTestHandler(t *testing.T, version string, delay time.Duration) (http.Han
 
 func TestHandlers(t *testing.T) {
 	for _, version := range []string{"v2", "v3"} {
-		t.Run(version+" returns data from the store", func(t *testing.T) {
-			h, e := newTestHandler(t, version, time.Millisecond)
-			rec := httptest.NewRecorder()
+		for _, delay := range []time.Duration{time.Millisecond, 0} { // 0: a fetch that skips its wait
+			t.Run(version+" returns data from the store, fetch "+delay.String(), func(t *testing.T) {
+				h, e := newTestHandler(t, version, delay)
+				rec := httptest.NewRecorder()
 
-			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+				h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 
-			if got := rec.Body.String(); got != "hello, world" {
-				t.Errorf("body = %q, want %q", got, "hello, world")
-			}
-			want := []string{"request received", "fetch started", "fetch completed", "response written"}
-			if got := drain(e); !reflect.DeepEqual(got, want) {
-				t.Errorf("events = %q, want %q", got, want)
-			}
-		})
+				if got := rec.Body.String(); got != "hello, world" {
+					t.Errorf("body = %q, want %q", got, "hello, world")
+				}
+				want := []string{"request received", "fetch started", "fetch completed", "response written"}
+				if got := drain(e); !reflect.DeepEqual(got, want) {
+					t.Errorf("events = %q, want %q", got, want)
+				}
+			})
+		}
 
 		t.Run(version+" stops the store when the request is cancelled", func(t *testing.T) {
 			h, e := newTestHandler(t, version, time.Hour) // never completes in a test
