@@ -21,6 +21,9 @@ namespace http_cancel {
 // ThreadPool grows too (since 0.33), but starts a thread only when none is idle at that moment:
 // threads just woken for earlier connections count as idle, so in a burst later connections
 // wait in its queue, while it could still grow, until a handler ends.
+//
+// A pool that may grow past 256 threads moves the process to the kernel's shared futex hash
+// (Linux 6.16 and later): see worker_pool.cpp.
 class WorkerPool final : public httplib::TaskQueue {
  public:
   struct Limits {

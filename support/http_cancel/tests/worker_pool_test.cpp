@@ -1,12 +1,15 @@
 #include "worker_pool.h"
 
 #include <gtest/gtest.h>
+#include <sys/prctl.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <semaphore>
+#include <thread>
 
 namespace http_cancel {
 namespace {
@@ -76,6 +79,28 @@ TEST(WorkerPool, RunsWhatIsQueuedThenRefusesMore) {
   EXPECT_TRUE(told) << "shutdown() told no one";
   EXPECT_FALSE(pool.enqueue([&] { ++ran; })) << "a task was queued after shutdown";
   EXPECT_EQ(ran, 10);
+}
+
+// Linux 6.16 and later: 0 is the kernel's shared futex hash, more a hash of the process's own.
+constexpr int kFutexHash = 78, kSetSlots = 1, kGetSlots = 2;  // PR_FUTEX_HASH and its operations
+int FutexHashSlots() {
+  return ::prctl(kFutexHash, kGetSlots, 0, 0, 0);
+}
+
+// Thousands of threads asleep on futexes of their own need more buckets than the hash a process
+// is given for its CPUs.
+TEST(WorkerPool, ThatMayGrowLargeTakesTheSharedFutexHash) {
+  // What the kernel gives a process of 2 CPUs when it starts its first thread.
+  if (::prctl(kFutexHash, kSetSlots, 16, 0, 0) != 0) {
+    GTEST_SKIP() << (errno == EBUSY ? "this process took the shared futex hash before this test: run it alone"
+                                    : "this kernel has no futex hash for a process of its own (Linux before 6.16)");
+  }
+  {
+    WorkerPool small({.min_threads = 1, .max_threads = 8, .retire_after = 10s}, {});
+    EXPECT_GT(FutexHashSlots(), 0) << "a pool of at most 8 threads changed the process's futex hash";
+  }
+  WorkerPool large({.min_threads = 1, .max_threads = 1000, .retire_after = 10s}, {});
+  EXPECT_EQ(FutexHashSlots(), 0) << "a pool of up to 1,000 threads kept a futex hash sized for the CPUs";
 }
 
 }  // namespace

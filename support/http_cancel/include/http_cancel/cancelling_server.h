@@ -69,7 +69,9 @@ concept RouteHandler = std::is_invocable_v<F&, const httplib::Request&, httplib:
 // Threads: the constructor starts none. listen() starts them, on the thread that calls it, so
 // they take that thread's signal mask: one that waits for hang-ups (epoll), and a pool that
 // serves connections, a thread each (8 at first, up to 16,384). listen() joins them all before it
-// returns. Handlers and the event listener run on them.
+// returns. Handlers and the event listener run on them. A pool allowed more than 256 threads
+// moves the process to the kernel's shared futex hash (Linux 6.16 and later give each process
+// one of its own sized for its CPUs, too small for thousands of sleeping threads).
 //
 // Written for cpp-httplib 0.53.1 only, and Linux only (epoll, eventfd): see README.md.
 class CancellingServer {
