@@ -9,7 +9,6 @@
 #include <condition_variable>
 #include <mutex>
 #include <semaphore>
-#include <thread>
 
 namespace http_cancel {
 namespace {
@@ -81,7 +80,7 @@ TEST(WorkerPool, RunsWhatIsQueuedThenRefusesMore) {
   EXPECT_EQ(ran, 10);
 }
 
-// Linux 6.16 and later: 0 is the kernel's shared futex hash, more a hash of the process's own.
+// Linux 6.16 and later: 0 is the kernel's shared futex hash, more than 0 a hash of the process's own.
 constexpr int kFutexHash = 78, kSetSlots = 1, kGetSlots = 2;  // PR_FUTEX_HASH and its operations
 int FutexHashSlots() {
   return ::prctl(kFutexHash, kGetSlots, 0, 0, 0);
