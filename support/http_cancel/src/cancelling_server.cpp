@@ -15,8 +15,10 @@
 #include <system_error>
 #include <utility>
 
+#include "client_connection.h"
 #include "hangup_watcher.h"
 #include "http_cancel/unique_fd.h"
+#include "idle_connections.h"
 #include "socket_stream.h"
 #include "worker_pool.h"
 
@@ -53,6 +55,7 @@ class CancellingServer::Impl final : public httplib::Server {
 
   httplib::Server::Handler Wrap(Adapted handler);
   bool Serve(socket_t sock);
+  void LookForWork();
   template <class Listen>
   bool Listening(Listen listen);
   void WaitUntilReady();
@@ -67,12 +70,21 @@ class CancellingServer::Impl final : public httplib::Server {
   milliseconds header_timeout{10'000};
   std::size_t header_max_bytes = 64 * 1024;
   WorkerPool::Limits thread_limits;
+  std::size_t thread_per_connection_up_to = 256;
   milliseconds grace_period{0};
   EventListener listener;
   HandlerWithResponse pre_routing;
   Handler post_routing;
 
  private:
+  using Connection = IdleConnections::Connection;
+  void Continue(Connection connection, bool request_came);
+  bool ServeRequest(ClientConnection& connection);
+  void HandOver(Connection connection);
+  void Close(Connection connection);
+  bool WaitsWithoutAThread() const {
+    return open_connections_.load(std::memory_order_relaxed) > thread_per_connection_up_to;
+  }
   void Begin(RequestInFlight& request, const httplib::Request& started, socket_t sock);
   void EndWatch(RequestInFlight& request);
   void Forget(RequestInFlight& request);
@@ -83,6 +95,10 @@ class CancellingServer::Impl final : public httplib::Server {
 
   UniqueFd stopping_;  // an eventfd, readable once the server stops: idle connections close
   std::atomic<std::uint64_t> next_request_id_{1};
+  std::atomic<std::uint64_t> next_connection_id_{1};
+  std::atomic<std::size_t> open_connections_{0};
+  WorkerPool* pool_ = nullptr;  // from listen() to the end of its threads
+  IdleConnections idle_;
 
   // The requests in flight, newest first, in lists by id: a lock each request takes twice
   // must not be one that thousands of threads queue on.
@@ -126,6 +142,11 @@ CancellingServer::Impl::Impl()
   new_task_queue = [this] {
     watcher_.Start();
     auto pool = std::make_unique<WorkerPool>(thread_limits, [this] { CancelEverything(); });
+    pool_ = pool.get();
+    idle_.Start({.hand_over = [this](Connection connection) { HandOver(std::move(connection)); },
+                 .pool_starved = [this] { return pool_->Starved(); },
+                 .close = [this](Connection connection) { Close(std::move(connection)); },
+                 .keep_alive = seconds(keep_alive_timeout_sec_)});
     {
       std::lock_guard lock(listening_mutex_);
       if (stopped_) httplib::Server::stop();  // it came while listen() bound its socket
@@ -245,51 +266,102 @@ void CancellingServer::Impl::Forget(RequestInFlight& request) {
 }
 
 bool CancellingServer::Impl::Serve(socket_t sock) {
-  SocketStream stream(sock,
-                      {.read = ToMicroseconds(read_timeout_sec_, read_timeout_usec_),
-                       .write = ToMicroseconds(write_timeout_sec_, write_timeout_usec_)},
-                      stopping_.get());
-  std::string remote_ip, local_ip;
-  int remote_port = -1, local_port = -1;
-  stream.get_remote_ip_and_port(remote_ip, remote_port);
-  stream.get_local_ip_and_port(local_ip, local_port);
-  bool served = false;
-  for (std::size_t left = keep_alive_max_count_;
-       left > 0 && stream.WaitForNextRequest(seconds(keep_alive_timeout_sec_)); --left) {
-    RequestInFlight request;
-    // Nothing is written to a client that is gone.
-    stream.RefuseWritesWhen([&request] { return request.reason == StopReason::kClientGone; });
-    bool connection_closed = false;
-    current_request = &request;
-    current_server = this;
-    stream.LimitHeaders(header_timeout, header_max_bytes);
-    served = process_request(stream, remote_ip, remote_port, local_ip, local_port, left == 1, connection_closed,
-                             [&](httplib::Request& started) {
-                               stream.HeadersRead();
-                               Begin(request, started, sock);
-                             });
-    current_request = nullptr;
-    current_server = nullptr;
-    stream.RefuseWritesWhen(nullptr);
-    if (request.id == 0) break;  // no request came: the client closed, or sent garbage
-    EndWatch(request);
-    Forget(request);
-    const auto written = stream.TakeWritten();
-    const bool answered = served && written.anything && !written.failed;
-    Report({.kind = answered ? Event::Kind::kResponseWritten : Event::Kind::kResponseNotWritten,
-            .request = request.id,
-            .when = steady_clock::now()});
-    if (!answered || connection_closed || request.reason == StopReason::kClientGone) break;
+  open_connections_.fetch_add(1, std::memory_order_relaxed);
+  const SocketStream::Timeouts timeouts{.read = ToMicroseconds(read_timeout_sec_, read_timeout_usec_),
+                                        .write = ToMicroseconds(write_timeout_sec_, write_timeout_usec_)};
+  Continue(std::make_unique<ClientConnection>(sock, next_connection_id_.fetch_add(1, std::memory_order_relaxed),
+                                              timeouts, stopping_.get(), keep_alive_max_count_),
+           false);
+  LookForWork();
+  return true;
+}
+
+// Serves the connection's requests, one after another, until it closes or parks. Up to
+// `thread_per_connection_up_to` open connections, it keeps this thread while it waits for its
+// next request, as cpp-httplib's connections do; beyond, it waits in the idle set without one.
+void CancellingServer::Impl::Continue(Connection connection, bool request_came) {
+  for (;;) {
+    bool came = std::exchange(request_came, false) || connection->stream.is_readable();
+    while (!came && WaitsWithoutAThread()) {
+      const auto parked = idle_.Park(connection);
+      if (parked == IdleConnections::Park::kParked) return;
+      if (parked == IdleConnections::Park::kRefused) break;
+      came = connection->stream.WaitForNextRequest(microseconds::zero());  // bytes came: a request?
+    }
+    if (!came && !connection->stream.WaitForNextRequest(seconds(keep_alive_timeout_sec_))) break;
+    if (!ServeRequest(*connection)) break;
   }
-  ::shutdown(sock, SHUT_RDWR);
-  ::close(sock);
-  return served;
+  Close(std::move(connection));
+}
+
+// A thread whose connection has parked or closed serves connections whose requests came, while
+// any wait: it takes one that is ready, or else waits for one if no other thread does.
+void CancellingServer::Impl::LookForWork() {
+  while (idle_.parked() > 0) {
+    if (auto connection = idle_.TakeReady()) {
+      Continue(std::move(connection), true);
+      continue;
+    }
+    auto ready = idle_.WaitAsPoller();
+    if (ready.empty()) return;
+    // Requests that came together are served together: all but one by other threads.
+    for (std::size_t i = 0; i + 1 < ready.size(); ++i) HandOver(std::move(ready[i]));
+    Continue(std::move(ready.back()), true);
+  }
+}
+
+void CancellingServer::Impl::HandOver(Connection connection) {
+  ClientConnection* handed = connection.release();  // a task must be copyable
+  const bool queued = pool_->enqueue([this, handed] {
+    Continue(Connection(handed), true);
+    LookForWork();
+  });
+  if (!queued) Close(Connection(handed));  // stopping
+}
+
+void CancellingServer::Impl::Close(Connection connection) {
+  if (connection->waited_without_a_thread) idle_.Forget(connection->id);
+  ::shutdown(connection->socket, SHUT_RDWR);
+  ::close(connection->socket);
+  open_connections_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+// One request on the connection; false when the connection must close after it.
+bool CancellingServer::Impl::ServeRequest(ClientConnection& connection) {
+  if (connection.requests_left == 0) return false;  // keep-alive's maximum count
+  const bool last = --connection.requests_left == 0;
+  SocketStream& stream = connection.stream;
+  RequestInFlight request;
+  // Nothing is written to a client that is gone.
+  stream.RefuseWritesWhen([&request] { return request.reason == StopReason::kClientGone; });
+  bool connection_closed = false;
+  current_request = &request;
+  current_server = this;
+  stream.LimitHeaders(header_timeout, header_max_bytes);
+  connection.served = process_request(stream, connection.remote_ip, connection.remote_port, connection.local_ip,
+                                      connection.local_port, last, connection_closed, [&](httplib::Request& started) {
+                                        stream.HeadersRead();
+                                        Begin(request, started, connection.socket);
+                                      });
+  current_request = nullptr;
+  current_server = nullptr;
+  stream.RefuseWritesWhen(nullptr);
+  if (request.id == 0) return false;  // no request came: the client closed, or sent garbage
+  EndWatch(request);
+  Forget(request);
+  const auto written = stream.TakeWritten();
+  const bool answered = connection.served && written.anything && !written.failed;
+  Report({.kind = answered ? Event::Kind::kResponseWritten : Event::Kind::kResponseNotWritten,
+          .request = request.id,
+          .when = steady_clock::now()});
+  return answered && !connection_closed && request.reason != StopReason::kClientGone && !last;
 }
 
 void CancellingServer::Impl::CancelEverything() {
   const std::uint64_t one = 1;
   [[maybe_unused]] auto written = ::write(stopping_.get(), &one, sizeof one);
   watcher_.StopAll(StopReason::kServerStopping);
+  idle_.Stop();  // closes the connections that wait between two requests
 }
 
 template <class Listen>
@@ -412,6 +484,11 @@ CancellingServer& CancellingServer::set_header_limits(milliseconds timeout, std:
 CancellingServer& CancellingServer::set_thread_limits(std::size_t min_threads, std::size_t max_threads) {
   impl_->thread_limits.min_threads = min_threads;
   impl_->thread_limits.max_threads = max_threads;
+  return *this;
+}
+
+CancellingServer& CancellingServer::set_thread_per_connection_up_to(std::size_t connections) {
+  impl_->thread_per_connection_up_to = connections;
   return *this;
 }
 

@@ -65,6 +65,11 @@ bool WorkerPool::enqueue(std::function<void()> task) {
   return true;
 }
 
+bool WorkerPool::Starved() {
+  std::lock_guard lock(mutex_);
+  return tasks_.size() > idle_ && threads_.size() >= limits_.max_threads;
+}
+
 void WorkerPool::Work(Threads::iterator self) {
   std::unique_lock lock(mutex_);
   for (;;) {

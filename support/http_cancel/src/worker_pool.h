@@ -14,7 +14,8 @@
 
 namespace http_cancel {
 
-// The threads that serve connections, one connection each (cpp-httplib's model).
+// The threads that serve connections, one connection each (cpp-httplib's model), or, beyond
+// CancellingServer's thread_per_connection_up_to, requests (see idle_connections.h).
 //
 // A connection that finds every thread busy gets a new one, up to `max_threads`; a thread idle
 // for `retire_after` leaves, down to `min_threads`, which start at once. cpp-httplib's own
@@ -42,6 +43,9 @@ class WorkerPool final : public httplib::TaskQueue {
   bool enqueue(std::function<void()> task) override;
   // Runs the tasks already queued, then joins every thread.
   void shutdown() override;
+
+  // Tasks wait that no thread will take: every thread is busy, and the pool may not grow.
+  bool Starved();
 
  private:
   using Threads = std::list<std::thread>;

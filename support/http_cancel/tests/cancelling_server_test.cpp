@@ -589,5 +589,60 @@ TEST(CancellingServer, ListensWithTheLargestBacklogTheSystemAllows) {
   http.stop();
 }
 
+// Beyond set_thread_per_connection_up_to() open connections, a connection waiting for its
+// next request holds no thread: two threads serve twenty keep-alive clients.
+TEST(CancellingServer, ServesMoreOpenConnectionsThanItHasThreads) {
+  test::RecordedEvents events;
+  AnswerAtOnce handler;
+  test::LoopbackServer server{
+      handler.Handler(), events.Listener(), [](CancellingServer& http) {
+        http.set_thread_limits(2, 2).set_thread_per_connection_up_to(0).set_keep_alive_timeout(60s);
+      }};
+  constexpr int kClients = 20;
+  std::vector<std::unique_ptr<test::Client>> clients;
+  for (int i = 0; i < kClients; ++i) {  // one at a time: each waits after its answer
+    clients.push_back(std::make_unique<test::Client>(server.port()));
+    clients.back()->Get("/first");
+    const auto response = clients.back()->Read();
+    ASSERT_TRUE(response) << "connection " << i + 1 << " of " << kClients
+                          << ", /first request: each connection kept a thread while it waited for its next request";
+    EXPECT_EQ(response->body, "you asked for /first");
+  }
+  for (auto& client : clients) client->Get("/second");  // all at once
+  for (int i = 0; i < kClients; ++i) {
+    const auto response = clients[static_cast<std::size_t>(i)]->Read();
+    ASSERT_TRUE(response) << "connection " << i + 1 << " of " << kClients << ", /second request";
+    EXPECT_EQ(response->body, "you asked for /second");
+  }
+  EXPECT_FALSE(handler.any_cancelled());
+}
+
+TEST(CancellingServer, ClosesAConnectionThatWaitsWithoutAThreadWhenItStaysQuiet) {
+  test::RecordedEvents events;
+  AnswerAtOnce handler;
+  test::LoopbackServer server{handler.Handler(), events.Listener(), [](CancellingServer& http) {
+                                http.set_thread_per_connection_up_to(0).set_keep_alive_timeout(1s);
+                              }};
+  test::Client client{server.port()};
+  const auto asked = std::chrono::steady_clock::now();  // before the server's keep-alive clock starts
+  client.Get("/");
+  ASSERT_TRUE(client.Read());
+  EXPECT_TRUE(client.ClosedByServer()) << "the keep-alive timeout is 1 s";
+  EXPECT_GE(std::chrono::steady_clock::now() - asked, 1s) << "closed before its keep-alive timeout";
+}
+
+TEST(CancellingServer, StoppingClosesTheConnectionsBetweenTwoRequests) {
+  test::RecordedEvents events;
+  AnswerAtOnce handler;
+  test::LoopbackServer server{handler.Handler(), events.Listener(), [](CancellingServer& http) {
+                                http.set_thread_per_connection_up_to(0).set_keep_alive_timeout(60s);
+                              }};
+  test::Client client{server.port()};
+  client.Get("/");
+  ASSERT_TRUE(client.Read());
+  EXPECT_TRUE(server.http().stop());
+  EXPECT_TRUE(client.ClosedByServer()) << "a connection between two requests outlived the server's stop()";
+}
+
 }  // namespace
 }  // namespace http_cancel

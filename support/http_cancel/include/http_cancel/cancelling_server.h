@@ -68,8 +68,10 @@ concept RouteHandler = std::is_invocable_v<F&, const httplib::Request&, httplib:
 //
 // Threads: the constructor starts none. listen() starts them, on the thread that calls it, so
 // they take that thread's signal mask: one that waits for hang-ups (epoll), and a pool that
-// serves connections, a thread each (8 at first, up to 16,384). listen() joins them all before it
-// returns. Handlers and the event listener run on them. A pool allowed more than 256 threads
+// serves connections, a thread each (8 at first, up to 16,384), or beyond 256 open connections
+// serves requests (see set_thread_per_connection_up_to), with one more thread to watch the
+// connections that wait between two requests while there are any. listen() joins them all before
+// it returns. Handlers and the event listener run on them. A pool allowed more than 256 threads
 // moves the process to the kernel's shared futex hash (Linux 6.16 and later give each process
 // one of its own sized for its CPUs, too small for thousands of sleeping threads).
 //
@@ -121,6 +123,10 @@ class CancellingServer {
   // Connections are served by a pool that grows as they come, up to `max_threads` (default
   // 16,384), and shrinks when idle to `min_threads` (default 8). Beyond the maximum, they wait.
   CancellingServer& set_thread_limits(std::size_t min_threads, std::size_t max_threads);
+  // Up to `connections` open connections (default 256), each keeps its thread while it waits
+  // for its next request, as cpp-httplib's do. Beyond, a connection between two requests waits
+  // without one, in one epoll set, and the threads serve requests, not connections.
+  CancellingServer& set_thread_per_connection_up_to(std::size_t connections);
   // How long stop() waits for handlers to return, at most; zero (the default): as long as they take.
   CancellingServer& set_shutdown_grace_period(std::chrono::milliseconds grace_period);
   // Told every Event, from many threads at once: it must be thread-safe, and quick. An

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <cstdlib>
 #include <functional>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <utility>
 
@@ -18,6 +20,10 @@ class LoopbackServer {
   LoopbackServer(Handler handler, CancellingServer::EventListener listener,
                  const std::function<void(CancellingServer&)>& configure = {}) {
     http_.Get("/.*", std::move(handler)).set_event_listener(std::move(listener));
+    // Set for a second run of the same tests with connections that wait without a thread.
+    if (const char* up_to = std::getenv("HTTP_CANCEL_TEST_THREAD_PER_CONNECTION_UP_TO")) {
+      http_.set_thread_per_connection_up_to(std::stoul(up_to));
+    }
     if (configure) configure(http_);
     port_ = http_.bind_to_any_port("127.0.0.1");
     if (port_ <= 0) throw std::runtime_error("cannot listen on 127.0.0.1");
