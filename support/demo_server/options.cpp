@@ -26,7 +26,7 @@ std::string Usage(const std::string& program) {
          "  --host         address to listen on (default 127.0.0.1: this machine only)\n"
          "  --port         port to listen on, 0 for any free port (default 0)\n"
          "  --fetch-ms     how long the store takes to fetch (default 2000)\n"
-         "  --max-threads  connections served at once, a thread each (default 16384)\n"
+         "  --max-threads  threads at most, each serving a connection or a request (default 16384)\n"
          "  --timeout-ms   cancel a request that takes longer, 0 for never (default 0)\n";
 }
 

@@ -13,7 +13,7 @@ struct Options {
   std::string host = "127.0.0.1";  // loopback only, unless told otherwise
   int port = 0;                    // 0: any free port
   std::chrono::milliseconds fetch_time{2000};
-  std::size_t max_threads = 16384;               // one per connection, at most
+  std::size_t max_threads = 16384;               // threads, at most
   std::chrono::milliseconds request_timeout{0};  // 0: requests have no deadline
 };
 
