@@ -273,7 +273,7 @@ bool CancellingServer::Impl::Serve(socket_t sock) {
                                               timeouts, stopping_.get(), keep_alive_max_count_),
            false);
   LookForWork();
-  return true;
+  return true;  // cpp-httplib does not look at it
 }
 
 // Serves the connection's requests, one after another, until it closes or parks. Up to
@@ -284,8 +284,8 @@ void CancellingServer::Impl::Continue(Connection connection, bool request_came) 
     bool came = std::exchange(request_came, false) || connection->stream.is_readable();
     while (!came && WaitsWithoutAThread()) {
       const auto parked = idle_.Park(connection);
-      if (parked == IdleConnections::Park::kParked) return;
-      if (parked == IdleConnections::Park::kRefused) break;
+      if (parked == IdleConnections::Parking::kParked) return;
+      if (parked == IdleConnections::Parking::kRefused) break;
       came = connection->stream.WaitForNextRequest(microseconds::zero());  // bytes came: a request?
     }
     if (!came && !connection->stream.WaitForNextRequest(seconds(keep_alive_timeout_sec_))) break;
@@ -338,7 +338,7 @@ bool CancellingServer::Impl::ServeRequest(ClientConnection& connection) {
   current_request = &request;
   current_server = this;
   stream.LimitHeaders(header_timeout, header_max_bytes);
-  connection.served = process_request(stream, connection.remote_ip, connection.remote_port, connection.local_ip,
+  const bool served = process_request(stream, connection.remote_ip, connection.remote_port, connection.local_ip,
                                       connection.local_port, last, connection_closed, [&](httplib::Request& started) {
                                         stream.HeadersRead();
                                         Begin(request, started, connection.socket);
@@ -350,7 +350,7 @@ bool CancellingServer::Impl::ServeRequest(ClientConnection& connection) {
   EndWatch(request);
   Forget(request);
   const auto written = stream.TakeWritten();
-  const bool answered = connection.served && written.anything && !written.failed;
+  const bool answered = served && written.anything && !written.failed;
   Report({.kind = answered ? Event::Kind::kResponseWritten : Event::Kind::kResponseNotWritten,
           .request = request.id,
           .when = steady_clock::now()});

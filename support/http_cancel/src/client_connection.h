@@ -28,7 +28,6 @@ struct ClientConnection {
   std::string local_ip;
   int local_port = -1;
   std::size_t requests_left;             // keep-alive's maximum count
-  bool served = false;                   // what process_request() said of the last request
   bool waited_without_a_thread = false;  // registered in the idle set: it must forget it
 };
 

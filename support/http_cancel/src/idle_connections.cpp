@@ -71,7 +71,7 @@ void IdleConnections::Stop() {
   monitor_running_.store(false);
 }
 
-enum IdleConnections::Park IdleConnections::Park(Connection& connection) {
+IdleConnections::Parking IdleConnections::Park(Connection& connection) {
   const std::uint64_t id = connection->id;
   Shard& shard = ShardOf(id);
   if (!connection->waited_without_a_thread) {
@@ -79,27 +79,27 @@ enum IdleConnections::Park IdleConnections::Park(Connection& connection) {
     // is parked marks the entry, and is not lost.
     {
       std::lock_guard lock(shard.mutex);
-      if (Stopping()) return Park::kRefused;
+      if (Stopping()) return Parking::kRefused;
       shard.entries.try_emplace(id);
     }
     epoll_event event{.events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data = {.u64 = id}};
     if (::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, connection->socket, &event) != 0) {
       Forget(id);
-      return Park::kRefused;
+      return Parking::kRefused;
     }
     connection->waited_without_a_thread = true;
   }
   {
     std::lock_guard lock(shard.mutex);
-    if (Stopping()) return Park::kRefused;
+    if (Stopping()) return Parking::kRefused;
     Entry& entry = shard.entries[id];
-    if (std::exchange(entry.request_came, false)) return Park::kRequestCame;
+    if (std::exchange(entry.request_came, false)) return Parking::kRequestCame;
     entry.since = steady_clock::now();
     entry.parked = std::move(connection);
     parked_.fetch_add(1);  // sequentially consistent: see Monitor()
   }
   if (!monitor_running_.load()) EnsureMonitor();
-  return Park::kParked;
+  return Parking::kParked;
 }
 
 IdleConnections::Connection IdleConnections::Claim(std::uint64_t id) {

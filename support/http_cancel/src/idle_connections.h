@@ -52,10 +52,10 @@ class IdleConnections {
   void Start(Hooks hooks);
   void Stop();
 
-  enum class Park { kParked, kRequestCame, kRefused };
+  enum class Parking { kParked, kRequestCame, kRefused };
   // kParked: the set owns `connection` now. kRequestCame: bytes came while it was served; look
   // again before parking it. kRefused: stopping, or the kernel refused: wait for it on this thread.
-  Park Park(Connection& connection);
+  Parking Park(Connection& connection);
 
   // A connection whose client has sent something since it parked, or none; never waits.
   Connection TakeReady();
