@@ -83,7 +83,16 @@ void HangupWatcher::Watch(WatchId id, int socket, std::stop_source source, std::
   // A client that left before its request reached the handler is gone already.
   if (already == StopReason::kNone && HasHungUp(socket)) already = StopReason::kClientGone;
   if (already != StopReason::kNone) {
-    if (auto stopped = MarkStopped(id, already)) Stop(id, *stopped, already);
+    if (auto stopped = MarkStopped(id, already)) {
+      Stop(id, *stopped, already);
+    } else {
+      // The watcher's thread (the event that ADD just armed) or StopAll() marked it first, and
+      // may not have stopped the source yet: the handler must find it stopped when it starts.
+      Shard& shard = ShardOf(id);
+      std::unique_lock lock(shard.mutex);
+      const auto found = shard.watched.find(id);
+      shard.stopped.wait(lock, [&] { return !found->second.stopping; });
+    }
   }
   if (earliest_deadline) WakeUp();
 }
