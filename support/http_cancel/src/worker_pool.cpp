@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 #include <system_error>
 #include <utility>
 
@@ -30,37 +31,57 @@ WorkerPool::WorkerPool(Limits limits, std::function<void()> before_joining)
               limits.retire_after},
       before_joining_(std::move(before_joining)) {
   if (limits_.max_threads > kManyThreads) UseSharedFutexHash();
-  std::lock_guard lock(mutex_);
-  for (std::size_t i = 0; i < limits_.min_threads; ++i) StartThread();
+  for (std::size_t i = 0; i < limits_.min_threads; ++i) {
+    Threads::iterator self;
+    {
+      std::lock_guard lock(mutex_);
+      self = threads_.emplace(threads_.end());
+      ++unstarted_;
+    }
+    StartThread(self);
+  }
 }
 
 WorkerPool::~WorkerPool() {
   shutdown();
 }
 
-void WorkerPool::StartThread() {
-  threads_.emplace_back();
-  const auto self = std::prev(threads_.end());
+void WorkerPool::StartThread(Threads::iterator self) {
+  std::thread thread;
   try {
-    // The new thread needs mutex_ before it touches `*self`: it waits until this assignment is done.
-    *self = std::thread([this, self] { Work(self); });
+    thread = std::thread([this, self] { Work(self); });
   } catch (const std::system_error&) {
     // The system has no thread to give (a limit on threads or memory): the task waits in the
     // queue for one of the threads there are.
-    threads_.erase(self);
   }
+  {
+    // The new thread touches `*self` only under the lock, and never before it is assigned.
+    std::lock_guard lock(mutex_);
+    if (thread.joinable()) {
+      *self = std::move(thread);
+    } else {
+      threads_.erase(self);
+    }
+    --unstarted_;
+  }
+  started_.notify_all();
 }
 
 bool WorkerPool::enqueue(std::function<void()> task) {
   std::vector<std::thread> retired;
+  std::optional<Threads::iterator> start;
   {
     std::lock_guard lock(mutex_);
     if (shutting_down_) return false;
     tasks_.push_back(std::move(task));
-    if (tasks_.size() > idle_ && threads_.size() < limits_.max_threads) StartThread();
+    if (tasks_.size() > idle_ && threads_.size() < limits_.max_threads) {
+      start = threads_.emplace(threads_.end());
+      ++unstarted_;
+    }
     retired.swap(retired_);
   }
   changed_.notify_one();
+  if (start) StartThread(*start);
   for (auto& thread : retired) thread.join();  // they have left their loop: this is quick
   return true;
 }
@@ -79,7 +100,7 @@ void WorkerPool::Work(Threads::iterator self) {
     --idle_;
     if (tasks_.empty()) {
       if (shutting_down_) return;
-      if (!woken && threads_.size() > limits_.min_threads) {
+      if (!woken && threads_.size() > limits_.min_threads && self->joinable()) {
         retired_.push_back(std::move(*self));
         threads_.erase(self);
         return;
@@ -106,7 +127,8 @@ void WorkerPool::shutdown() {
   changed_.notify_all();
   {
     // Threads still working on queued tasks never start new ones now, and none retires.
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    started_.wait(lock, [this] { return unstarted_ == 0; });
     threads.swap(threads_);
     retired.swap(retired_);
   }

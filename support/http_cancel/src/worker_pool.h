@@ -49,7 +49,10 @@ class WorkerPool final : public httplib::TaskQueue {
 
  private:
   using Threads = std::list<std::thread>;
-  void StartThread();  // mutex_ held
+  // Starts the thread of `self`, a place in threads_ that enqueue() made for it: outside the
+  // lock, since a thread takes 100 µs or more to start, and every thread of the pool needs the
+  // lock to take a task.
+  void StartThread(Threads::iterator self);
   void Work(Threads::iterator self);
 
   const Limits limits_;
@@ -61,6 +64,8 @@ class WorkerPool final : public httplib::TaskQueue {
   Threads threads_;
   std::vector<std::thread> retired_;  // threads that left, still to be joined
   std::size_t idle_ = 0;
+  std::size_t unstarted_ = 0;        // places in threads_ whose thread is being started
+  std::condition_variable started_;  // unstarted_ went down
   bool shutting_down_ = false;
 };
 

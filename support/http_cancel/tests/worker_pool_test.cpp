@@ -7,8 +7,10 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <latch>
 #include <mutex>
 #include <semaphore>
+#include <thread>
 
 namespace http_cancel {
 namespace {
@@ -78,6 +80,26 @@ TEST(WorkerPool, RunsWhatIsQueuedThenRefusesMore) {
   EXPECT_TRUE(told) << "shutdown() told no one";
   EXPECT_FALSE(pool.enqueue([&] { ++ran; })) << "a task was queued after shutdown";
   EXPECT_EQ(ran, 10);
+}
+
+// A thread is started outside the pool's lock: a shutdown that comes meanwhile still runs its
+// task, and joins it.
+TEST(WorkerPool, RunsEveryTaskItTookWhenShutdownComesAsAThreadStarts) {
+  for (int round = 0; round < 50; ++round) {
+    std::atomic<int> ran = 0;
+    bool taken = false;
+    {
+      WorkerPool pool({.min_threads = 0, .max_threads = 4, .retire_after = 10s}, {});
+      std::latch go{2};
+      std::jthread enqueuing([&] {
+        go.arrive_and_wait();
+        taken = pool.enqueue([&] { ++ran; });
+      });
+      go.arrive_and_wait();
+      pool.shutdown();
+    }
+    ASSERT_EQ(ran, taken ? 1 : 0) << "round " << round << ": a task the pool took did not run";
+  }
 }
 
 // Linux 6.16 and later: 0 is the kernel's shared futex hash, more than 0 a hash of the process's own.
