@@ -1,5 +1,6 @@
 #include "http_cancel/cancelling_server.h"
 
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 
@@ -12,6 +13,8 @@
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
+#include <string>
 #include <system_error>
 #include <utility>
 
@@ -484,6 +487,17 @@ CancellingServer& CancellingServer::set_header_limits(milliseconds timeout, std:
 CancellingServer& CancellingServer::set_thread_limits(std::size_t min_threads, std::size_t max_threads) {
   impl_->thread_limits.min_threads = min_threads;
   impl_->thread_limits.max_threads = max_threads;
+  return *this;
+}
+
+CancellingServer& CancellingServer::set_thread_stack_size(std::size_t bytes) {
+  const auto least = static_cast<std::size_t>(PTHREAD_STACK_MIN);
+  if (bytes != 0 && bytes < least) {
+    throw std::invalid_argument("set_thread_stack_size: " + std::to_string(bytes) +
+                                " bytes is less than PTHREAD_STACK_MIN (" + std::to_string(least) +
+                                "); 0 means the system's default");
+  }
+  impl_->thread_limits.stack_size = bytes;
   return *this;
 }
 

@@ -3,7 +3,9 @@
 #include <sys/prctl.h>
 
 #include <algorithm>
+#include <exception>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <system_error>
 #include <utility>
@@ -24,11 +26,45 @@ void UseSharedFutexHash() {
   if (::prctl(kFutexHash, kGetSlots, 0, 0, 0) > 0) ::prctl(kFutexHash, kSetSlots, 0, 0, 0);
 }
 
+void* RunBody(void* body) {
+  const std::unique_ptr<std::function<void()>> owned(static_cast<std::function<void()>*>(body));
+  (*owned)();
+  return nullptr;
+}
+
 }  // namespace
+
+WorkerPool::Thread::Thread(std::size_t stack_size, std::function<void()> body) {
+  pthread_attr_t attributes;
+  ::pthread_attr_init(&attributes);
+  int error = stack_size == 0 ? 0 : ::pthread_attr_setstacksize(&attributes, stack_size);
+  auto owned = std::make_unique<std::function<void()>>(std::move(body));
+  pthread_t handle;
+  if (error == 0) error = ::pthread_create(&handle, &attributes, RunBody, owned.get());
+  ::pthread_attr_destroy(&attributes);
+  if (error != 0) throw std::system_error(error, std::system_category(), "pthread_create");
+  owned.release();  // the thread's now
+  handle_ = handle;
+}
+
+WorkerPool::Thread& WorkerPool::Thread::operator=(Thread&& other) noexcept {
+  if (joinable()) std::terminate();  // as std::thread: a thread is joined before it is replaced
+  handle_ = std::exchange(other.handle_, std::nullopt);
+  return *this;
+}
+
+WorkerPool::Thread::~Thread() {
+  if (joinable()) std::terminate();
+}
+
+void WorkerPool::Thread::join() {
+  ::pthread_join(*handle_, nullptr);
+  handle_.reset();
+}
 
 WorkerPool::WorkerPool(Limits limits, std::function<void()> before_joining)
     : limits_{limits.min_threads, std::max<std::size_t>({limits.max_threads, limits.min_threads, 1}),
-              limits.retire_after},
+              limits.retire_after, limits.stack_size},
       before_joining_(std::move(before_joining)) {
   if (limits_.max_threads > kManyThreads) UseSharedFutexHash();
   for (std::size_t i = 0; i < limits_.min_threads; ++i) {
@@ -47,9 +83,9 @@ WorkerPool::~WorkerPool() {
 }
 
 void WorkerPool::StartThread(Threads::iterator self) {
-  std::thread thread;
+  Thread thread;
   try {
-    thread = std::thread([this, self] { Work(self); });
+    thread = Thread(limits_.stack_size, [this, self] { Work(self); });
   } catch (const std::system_error&) {
     // The system has no thread to give (a limit on threads or memory): the task waits in the
     // queue for one of the threads there are.
@@ -68,7 +104,7 @@ void WorkerPool::StartThread(Threads::iterator self) {
 }
 
 bool WorkerPool::enqueue(std::function<void()> task) {
-  std::vector<std::thread> retired;
+  std::vector<Thread> retired;
   std::optional<Threads::iterator> start;
   {
     std::lock_guard lock(mutex_);
@@ -117,7 +153,7 @@ void WorkerPool::Work(Threads::iterator self) {
 
 void WorkerPool::shutdown() {
   Threads threads;
-  std::vector<std::thread> retired;
+  std::vector<Thread> retired;
   {
     std::lock_guard lock(mutex_);
     if (shutting_down_) return;

@@ -7,8 +7,11 @@
 #include <functional>
 #include <list>
 #include <mutex>
-#include <thread>
+#include <optional>
+#include <utility>
 #include <vector>
+
+#include <pthread.h>
 
 #include "http_cancel/pinned_httplib.h"
 
@@ -31,6 +34,7 @@ class WorkerPool final : public httplib::TaskQueue {
     std::size_t min_threads = 8;
     std::size_t max_threads = 16384;
     std::chrono::milliseconds retire_after{2000};
+    std::size_t stack_size = 0;  // bytes, for each thread; 0: the system's default (ulimit -s)
   };
 
   // `before_joining` runs when shutdown() starts.
@@ -48,9 +52,25 @@ class WorkerPool final : public httplib::TaskQueue {
   bool Starved();
 
  private:
-  using Threads = std::list<std::thread>;
+  // A joinable thread of the size asked: std::thread cannot choose its stack.
+  class Thread {
+   public:
+    Thread() = default;
+    // Throws std::system_error when the system has no thread to give.
+    Thread(std::size_t stack_size, std::function<void()> body);
+    Thread(Thread&& other) noexcept : handle_(std::exchange(other.handle_, std::nullopt)) {}
+    Thread& operator=(Thread&& other) noexcept;
+    ~Thread();
+    bool joinable() const { return handle_.has_value(); }
+    void join();
+
+   private:
+    std::optional<pthread_t> handle_;
+  };
+  using Threads = std::list<Thread>;
+
   // Starts the thread of `self`, a place in threads_ that enqueue() made for it: outside the
-  // lock, since a thread takes 100 µs or more to start, and every thread of the pool needs the
+  // lock, since a thread takes 50 µs or more to start, and every thread of the pool needs the
   // lock to take a task.
   void StartThread(Threads::iterator self);
   void Work(Threads::iterator self);
@@ -62,7 +82,7 @@ class WorkerPool final : public httplib::TaskQueue {
   std::condition_variable changed_;
   std::deque<std::function<void()>> tasks_;
   Threads threads_;
-  std::vector<std::thread> retired_;  // threads that left, still to be joined
+  std::vector<Thread> retired_;  // threads that left, still to be joined
   std::size_t idle_ = 0;
   std::size_t unstarted_ = 0;        // places in threads_ whose thread is being started
   std::condition_variable started_;  // unstarted_ went down

@@ -1,12 +1,14 @@
 #include "worker_pool.h"
 
 #include <gtest/gtest.h>
+#include <pthread.h>
 #include <sys/prctl.h>
 
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <latch>
 #include <mutex>
 #include <semaphore>
@@ -100,6 +102,21 @@ TEST(WorkerPool, RunsEveryTaskItTookWhenShutdownComesAsAThreadStarts) {
     }
     ASSERT_EQ(ran, taken ? 1 : 0) << "round " << round << ": a task the pool took did not run";
   }
+}
+
+// Thousands of threads start faster with stacks smaller than the system's.
+TEST(WorkerPool, StartsItsThreadsWithTheStackSizeAsked) {
+  constexpr std::size_t kAsked = 256 * 1024;
+  WorkerPool pool({.min_threads = 0, .max_threads = 2, .retire_after = 10s, .stack_size = kAsked}, {});
+  std::size_t stack_size = 0;
+  pool.enqueue([&] {
+    pthread_attr_t attributes;
+    ASSERT_EQ(::pthread_getattr_np(::pthread_self(), &attributes), 0);
+    ::pthread_attr_getstacksize(&attributes, &stack_size);
+    ::pthread_attr_destroy(&attributes);
+  });
+  pool.shutdown();
+  EXPECT_EQ(stack_size, kAsked) << "a task ran on a stack of " << stack_size << " bytes";
 }
 
 // Linux 6.16 and later: 0 is the kernel's shared futex hash, more than 0 a hash of the process's own.
