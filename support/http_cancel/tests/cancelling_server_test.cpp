@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <pthread.h>
 #include <sys/socket.h>
 
 #include <atomic>
@@ -26,6 +25,7 @@
 #include "http_cancel/test/loopback_client.h"
 #include "http_cancel/test/loopback_server.h"
 #include "http_cancel/test/recorded_events.h"
+#include "http_cancel/test/stack_size.h"
 
 namespace http_cancel {
 namespace {
@@ -265,13 +265,7 @@ TEST(CancellingServer, RunsHandlersOnStacksOfTheSizeAsked) {
   test::RecordedEvents events;
   std::atomic<std::size_t> stack_size = 0;
   httplib::Server::Handler handler = [&](const httplib::Request&, httplib::Response& response) {
-    pthread_attr_t attributes;
-    std::size_t size = 0;
-    if (::pthread_getattr_np(::pthread_self(), &attributes) == 0) {
-      ::pthread_attr_getstacksize(&attributes, &size);
-      ::pthread_attr_destroy(&attributes);
-    }
-    stack_size = size;
+    stack_size = test::ThisThreadsStackSize();
     response.set_content("ok", "text/plain");
   };
   test::LoopbackServer server{handler, events.Listener(),
@@ -280,11 +274,7 @@ TEST(CancellingServer, RunsHandlersOnStacksOfTheSizeAsked) {
 
   client.Get();
   ASSERT_TRUE(client.Read());
-  pthread_attr_t defaults;
-  std::size_t system_default = 0;
-  ASSERT_EQ(::pthread_getattr_default_np(&defaults), 0);
-  ::pthread_attr_getstacksize(&defaults, &system_default);
-  ::pthread_attr_destroy(&defaults);
+  const std::size_t system_default = test::DefaultStackSize();
   // ThreadSanitizer gives a thread more than 256 KiB (900 KiB here), for its own needs.
   EXPECT_GE(stack_size, kAsked) << "the handler ran on a stack smaller than asked";
   EXPECT_LT(stack_size, system_default) << "the handler ran on a stack of " << stack_size

@@ -1,7 +1,6 @@
 #include "worker_pool.h"
 
 #include <gtest/gtest.h>
-#include <pthread.h>
 #include <sys/prctl.h>
 
 #include <atomic>
@@ -13,6 +12,8 @@
 #include <mutex>
 #include <semaphore>
 #include <thread>
+
+#include "http_cancel/test/stack_size.h"
 
 namespace http_cancel {
 namespace {
@@ -104,26 +105,14 @@ TEST(WorkerPool, RunsEveryTaskItTookWhenShutdownComesAsAThreadStarts) {
   }
 }
 
-std::size_t StackSize(pthread_attr_t& attributes) {
-  std::size_t size = 0;
-  ::pthread_attr_getstacksize(&attributes, &size);
-  ::pthread_attr_destroy(&attributes);
-  return size;
-}
-
 // Thousands of threads start faster with stacks smaller than the system's.
 TEST(WorkerPool, StartsItsThreadsWithTheStackSizeAsked) {
   constexpr std::size_t kAsked = 256 * 1024;
   WorkerPool pool({.min_threads = 0, .max_threads = 2, .retire_after = 10s, .stack_size = kAsked}, {});
   std::size_t stack_size = 0;
-  pool.enqueue([&] {
-    pthread_attr_t attributes;
-    if (::pthread_getattr_np(::pthread_self(), &attributes) == 0) stack_size = StackSize(attributes);
-  });
+  pool.enqueue([&] { stack_size = test::ThisThreadsStackSize(); });
   pool.shutdown();
-  pthread_attr_t defaults;
-  ASSERT_EQ(::pthread_getattr_default_np(&defaults), 0);
-  const std::size_t system_default = StackSize(defaults);
+  const std::size_t system_default = test::DefaultStackSize();
 
   // ThreadSanitizer gives a thread more than 256 KiB (900 KiB here), for its own needs.
   EXPECT_GE(stack_size, kAsked) << "a task ran on a stack smaller than asked";
