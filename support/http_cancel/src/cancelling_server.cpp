@@ -497,6 +497,12 @@ CancellingServer& CancellingServer::set_thread_stack_size(std::size_t bytes) {
                                 " bytes is less than PTHREAD_STACK_MIN (" + std::to_string(least) +
                                 "); 0 means the system's default");
   }
+  try {
+    WorkerPool::TryStackSize(bytes);
+  } catch (const std::system_error& error) {
+    throw std::invalid_argument("set_thread_stack_size: " + std::to_string(bytes) +
+                                " bytes: this system cannot start a thread with that stack (" + error.what() + ")");
+  }
   impl_->thread_limits.stack_size = bytes;
   return *this;
 }

@@ -122,6 +122,10 @@ bool WorkerPool::enqueue(std::function<void()> task) {
   return true;
 }
 
+void WorkerPool::TryStackSize(std::size_t stack_size) {
+  Thread(stack_size, [] {}).join();
+}
+
 bool WorkerPool::Starved() {
   std::lock_guard lock(mutex_);
   return tasks_.size() > idle_ && threads_.size() >= limits_.max_threads;

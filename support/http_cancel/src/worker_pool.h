@@ -51,6 +51,11 @@ class WorkerPool final : public httplib::TaskQueue {
   // Tasks wait that no thread will take: every thread is busy, and the pool may not grow.
   bool Starved();
 
+  // Starts and joins one thread with a stack of `stack_size` bytes (0: the system's default).
+  // Throws std::system_error when the system cannot, for instance a stack larger than the address
+  // space: once the pool runs, such a failure only leaves its tasks waiting for a thread.
+  static void TryStackSize(std::size_t stack_size);
+
  private:
   // A joinable thread of the size asked: std::thread cannot choose its stack.
   class Thread {

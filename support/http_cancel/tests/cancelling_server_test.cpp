@@ -292,6 +292,18 @@ TEST(CancellingServer, RefusesAStackTooSmallForAnyThread) {
   EXPECT_NO_THROW(http.set_thread_stack_size(0)) << "0, the system's default, was refused";
 }
 
+TEST(CancellingServer, RefusesAStackNoThreadCanHave) {
+  // 1 PiB: more than the address space of a process, on every 64-bit system we build for.
+  constexpr std::size_t kPebibyte = std::size_t{1} << 50;
+  CancellingServer http;
+  try {
+    http.set_thread_stack_size(kPebibyte);
+    ADD_FAILURE() << "a stack of 1 PiB was taken: listen() would start a pool without threads";
+  } catch (const std::invalid_argument& refused) {
+    EXPECT_THAT(refused.what(), testing::HasSubstr("cannot start a thread with that stack"));
+  }
+}
+
 TEST(CancellingServer, AnswersAHandlerThatThrowsWithAShort500) {
   test::RecordedEvents events;
   CancellableHandler throwing = [](const httplib::Request&, httplib::Response&, std::stop_token) {

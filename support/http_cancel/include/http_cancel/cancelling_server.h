@@ -126,7 +126,8 @@ class CancellingServer {
   // The stack of each of those threads, in bytes; 0 (the default): the system's (ulimit -s,
   // often 8 MiB). Handlers run on it. A smaller one starts faster (256 KiB about twice as fast
   // as 8 MiB, on docs/performance.md's machine). Throws std::invalid_argument below
-  // PTHREAD_STACK_MIN (16 KiB on Linux).
+  // PTHREAD_STACK_MIN (16 KiB on Linux), or when a thread with that stack cannot start (it tries
+  // one).
   CancellingServer& set_thread_stack_size(std::size_t bytes);
   // Up to `connections` open connections (default 256), each keeps its thread while it waits
   // for its next request, as cpp-httplib's do. Beyond, a connection between two requests waits
